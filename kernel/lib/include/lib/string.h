@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+#include <lib/error_or.h>
+#include <lib/vector.h>
+
+namespace lib {
+
+// An owned, NUL-terminated byte string whose creation can fail.
+class String {
+public:
+    String() = default;
+    String(String&&) = default;
+    String& operator=(String&&) = default;
+
+    static ErrorOr<String> try_create(std::string_view text)
+    {
+        String string;
+        TRY(string.m_bytes.try_ensure_capacity(text.size() + 1));
+        TRY(string.m_bytes.try_append(text.data(), text.size()));
+        TRY(string.m_bytes.try_append('\0'));
+        return string;
+    }
+
+    ErrorOr<String> try_clone() const { return try_create(view()); }
+
+    ErrorOr<void> try_append(std::string_view text)
+    {
+        if (m_bytes.is_empty())
+            TRY(m_bytes.try_append('\0'));
+        m_bytes.shrink(m_bytes.size() - 1);
+        TRY(m_bytes.try_append(text.data(), text.size()));
+        TRY(m_bytes.try_append('\0'));
+        return {};
+    }
+
+    std::string_view view() const { return m_bytes.is_empty() ? std::string_view {} : std::string_view { m_bytes.data(), m_bytes.size() - 1 }; }
+    char const* c_str() const { return m_bytes.is_empty() ? "" : m_bytes.data(); }
+    size_t length() const { return m_bytes.is_empty() ? 0 : m_bytes.size() - 1; }
+    bool is_empty() const { return length() == 0; }
+    bool operator==(std::string_view other) const { return view() == other; }
+
+private:
+    Vector<char> m_bytes;
+};
+
+} // namespace lib
+
+using lib::String;
