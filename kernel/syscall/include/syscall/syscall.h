@@ -35,7 +35,8 @@ struct Arguments {
 // A handler's value becomes rax; an Error becomes -errno.
 using Handler = ErrorOr<long> (*)(Arguments const&);
 
-struct Registration {
+// Sixteen bytes and aligned to sixteen, so the linker section is a plain array.
+struct alignas(16) Registration {
     Number number;
     Handler handler;
 };

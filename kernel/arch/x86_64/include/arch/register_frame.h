@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+
+namespace arch {
+
+// The saved state of an interrupted application or kernel context. Traps and syscalls build
+// the same frame (a syscall fakes the vector and the iret part), so signal delivery, execve and
+// fork can treat them alike. Lowest address first; must match entry.S.
+struct RegisterFrame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector;
+    uint64_t error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+static_assert(sizeof(RegisterFrame) == 22 * 8);
+
+constexpr uint64_t syscall_vector = 0x100;
+
+// Where the next trap or syscall from an application builds its frame.
+void set_kernel_stack(uintptr_t bottom, uintptr_t top);
+
+// Starts executing application code with `frame`'s registers; never returns.
+[[noreturn]] void enter_frame(RegisterFrame const& frame);
+
+}

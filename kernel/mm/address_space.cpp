@@ -1,0 +1,407 @@
+#include <cstring>
+
+#include <arch/cpu.h>
+#include <lib/assert.h>
+#include <lib/user_memory.h>
+#include <mm/address_space.h>
+#include <mm/memory.h>
+
+extern "C" uint64_t boot_pml4[512];
+
+namespace mm {
+
+namespace {
+
+constexpr uint64_t pte_present = 1;
+constexpr uint64_t pte_writable = 2;
+constexpr uint64_t pte_huge = 0x80;
+constexpr uint64_t pte_no_execute = 1ull << 63;
+constexpr uint64_t pte_address_mask = 0x000f'ffff'ffff'f000;
+
+AddressSpace* s_active;
+uint64_t* s_kernel_pml4;
+
+uint64_t* table_at(uint64_t physical) { return static_cast<uint64_t*>(physical_to_virtual(physical)); }
+
+uint64_t pte_flags_for(int prot)
+{
+    uint64_t flags = pte_present;
+    if (prot & prot_write)
+        flags |= pte_writable;
+    if (!(prot & prot_exec))
+        flags |= pte_no_execute;
+    return flags;
+}
+
+void free_table_tree(uint64_t table_physical, int level)
+{
+    uint64_t* table = table_at(table_physical);
+    for (int i = 0; i < 512; ++i) {
+        uint64_t entry = table[i];
+        if (!(entry & pte_present))
+            continue;
+        if (level > 1)
+            free_table_tree(entry & pte_address_mask, level - 1);
+        else
+            release_frame(entry & pte_address_mask);
+    }
+    release_frame(table_physical);
+}
+
+}
+
+void initialize_kernel_address_space()
+{
+    // The boot tables' identity map of low memory is no longer needed: the lower half belongs
+    // to applications from now on.
+    s_kernel_pml4 = static_cast<uint64_t*>(physical_to_virtual(reinterpret_cast<uint64_t>(boot_pml4)));
+    s_kernel_pml4[0] = 0;
+    arch::write_cr3(arch::read_cr3());
+}
+
+ErrorOr<OwnPtr<AddressSpace>> AddressSpace::create()
+{
+    auto* raw = new (std::nothrow) AddressSpace();
+    if (!raw)
+        return Error(ENOMEM);
+    OwnPtr<AddressSpace> space(raw);
+    space->m_pml4 = TRY(allocate_frame());
+    uint64_t* pml4 = table_at(space->m_pml4);
+    for (int i = 256; i < 512; ++i)
+        pml4[i] = s_kernel_pml4[i];
+    return space;
+}
+
+AddressSpace::~AddressSpace()
+{
+    if (s_active == this) {
+        arch::write_cr3(reinterpret_cast<uint64_t>(boot_pml4));
+        s_active = nullptr;
+    }
+    if (!m_pml4)
+        return;
+    uint64_t* pml4 = table_at(m_pml4);
+    for (int i = 0; i < 256; ++i) {
+        if (pml4[i] & pte_present)
+            free_table_tree(pml4[i] & pte_address_mask, 3);
+    }
+    release_frame(m_pml4);
+}
+
+void AddressSpace::activate()
+{
+    s_active = this;
+    arch::write_cr3(m_pml4);
+}
+
+AddressSpace* AddressSpace::active() { return s_active; }
+
+ErrorOr<uint64_t*> AddressSpace::page_table_entry(uint64_t address, bool create)
+{
+    uint64_t* table = table_at(m_pml4);
+    for (int level = 3; level >= 1; --level) {
+        size_t index = (address >> (12 + 9 * level)) & 511;
+        uint64_t entry = table[index];
+        if (!(entry & pte_present)) {
+            if (!create)
+                return Error(ENOENT);
+            uint64_t frame = TRY(allocate_frame());
+            // Intermediate levels allow everything; the leaf decides.
+            table[index] = frame | pte_present | pte_writable;
+            entry = table[index];
+        }
+        VERIFY(!(entry & pte_huge));
+        table = table_at(entry & pte_address_mask);
+    }
+    return &table[(address >> 12) & 511];
+}
+
+size_t AddressSpace::region_index_for(uint64_t address) const
+{
+    // First region whose end is above `address`.
+    size_t low = 0, high = m_regions.size();
+    while (low < high) {
+        size_t middle = (low + high) / 2;
+        if (m_regions[middle].end <= address)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+Region const* AddressSpace::find_region(uint64_t address) const
+{
+    size_t index = region_index_for(address);
+    if (index < m_regions.size() && m_regions[index].start <= address)
+        return &m_regions[index];
+    return nullptr;
+}
+
+bool AddressSpace::is_range_mapped(uint64_t start, uint64_t length) const
+{
+    uint64_t address = start;
+    while (address < start + length) {
+        auto* region = find_region(address);
+        if (!region)
+            return false;
+        address = region->end;
+    }
+    return true;
+}
+
+uint64_t AddressSpace::mapped_bytes() const
+{
+    uint64_t total = 0;
+    for (auto const& region : m_regions)
+        total += region.end - region.start;
+    return total;
+}
+
+ErrorOr<void> AddressSpace::split_at(uint64_t address)
+{
+    size_t index = region_index_for(address);
+    if (index >= m_regions.size() || m_regions[index].start >= address)
+        return {};
+    Region& original = m_regions[index];
+    Region upper {
+        .start = address,
+        .end = original.end,
+        .prot = original.prot,
+        .shared = original.shared,
+        .file = original.file,
+        .file_offset = original.file_offset + (address - original.start),
+        .file_end = original.file_end,
+    };
+    TRY(m_regions.try_append(Region {}));
+    for (size_t i = m_regions.size() - 1; i > index + 1; --i)
+        m_regions[i] = std::move(m_regions[i - 1]);
+    m_regions[index].end = address;
+    m_regions[index + 1] = std::move(upper);
+    return {};
+}
+
+void AddressSpace::unmap_pages(uint64_t start, uint64_t end)
+{
+    for (uint64_t page = start; page < end; page += page_size) {
+        auto entry = page_table_entry(page, false);
+        if (entry.is_error())
+            continue;
+        uint64_t* pte = entry.value();
+        if (*pte & pte_present) {
+            release_frame(*pte & pte_address_mask);
+            *pte = 0;
+            if (s_active == this)
+                arch::invalidate_page(page);
+        }
+    }
+}
+
+ErrorOr<void> AddressSpace::unmap(uint64_t start, uint64_t length)
+{
+    uint64_t end = start + length;
+    TRY(split_at(start));
+    TRY(split_at(end));
+    size_t index = region_index_for(start);
+    while (index < m_regions.size() && m_regions[index].start < end) {
+        unmap_pages(m_regions[index].start, m_regions[index].end);
+        m_regions.remove(index);
+    }
+    return {};
+}
+
+ErrorOr<void> AddressSpace::map_fixed(Region region)
+{
+    VERIFY(region.start % page_size == 0 && region.end % page_size == 0 && region.start < region.end);
+    if (!lib::is_user_range(region.start, region.end - region.start))
+        return Error(ENOMEM);
+    TRY(unmap(region.start, region.end - region.start));
+    size_t index = region_index_for(region.start);
+    TRY(m_regions.try_append(Region {}));
+    for (size_t i = m_regions.size() - 1; i > index; --i)
+        m_regions[i] = std::move(m_regions[i - 1]);
+    m_regions[index] = std::move(region);
+    return {};
+}
+
+ErrorOr<uint64_t> AddressSpace::find_free_range(uint64_t length, uint64_t hint) const
+{
+    length = page_round_up(length);
+    if (length == 0 || length > m_stack_top)
+        return Error(ENOMEM);
+    if (hint && hint % page_size == 0 && lib::is_user_range(hint, length) && hint >= mmap_lowest) {
+        size_t index = region_index_for(hint);
+        if (index >= m_regions.size() || m_regions[index].start >= hint + length)
+            return hint;
+    }
+    // Top-down from below the stack's reserved area.
+    uint64_t ceiling = m_stack_top - default_stack_size - (1ull << 30);
+    for (size_t i = m_regions.size(); i-- > 0;) {
+        auto const& region = m_regions[i];
+        if (region.start >= ceiling)
+            continue;
+        if (region.end <= ceiling && ceiling - region.end >= length)
+            return ceiling - length;
+        ceiling = region.start < ceiling ? region.start : ceiling;
+    }
+    if (ceiling >= mmap_lowest + length)
+        return ceiling - length;
+    return Error(ENOMEM);
+}
+
+ErrorOr<void> AddressSpace::protect(uint64_t start, uint64_t length, int prot)
+{
+    uint64_t end = start + length;
+    if (!is_range_mapped(start, length))
+        return Error(ENOMEM);
+    TRY(split_at(start));
+    TRY(split_at(end));
+    for (size_t index = region_index_for(start); index < m_regions.size() && m_regions[index].start < end; ++index)
+        m_regions[index].prot = prot;
+    for (uint64_t page = start; page < end; page += page_size) {
+        auto entry = page_table_entry(page, false);
+        if (entry.is_error() || !(*entry.value() & pte_present))
+            continue;
+        uint64_t* pte = entry.value();
+        *pte = (*pte & pte_address_mask) | pte_flags_for(prot);
+        if (s_active == this)
+            arch::invalidate_page(page);
+    }
+    return {};
+}
+
+ErrorOr<uint64_t> AddressSpace::remap(uint64_t old_start, uint64_t old_length, uint64_t new_length, bool may_move)
+{
+    auto* region = find_region(old_start);
+    if (!region || region->end < old_start + old_length || region->start > old_start)
+        return Error(EFAULT);
+    if (new_length <= old_length) {
+        if (new_length < old_length)
+            TRY(unmap(old_start + new_length, old_length - new_length));
+        return old_start;
+    }
+    uint64_t old_end = old_start + old_length;
+    uint64_t growth = new_length - old_length;
+    size_t index = region_index_for(old_start);
+    bool room_after = region->end == old_end && lib::is_user_range(old_end, growth)
+        && (index + 1 >= m_regions.size() || m_regions[index + 1].start >= old_end + growth);
+    if (room_after) {
+        m_regions[index].end = old_end + growth;
+        return old_start;
+    }
+    if (!may_move)
+        return Error(ENOMEM);
+    uint64_t new_start = TRY(find_free_range(new_length));
+    Region moved = {
+        .start = new_start,
+        .end = new_start + new_length,
+        .prot = region->prot,
+        .shared = region->shared,
+        .file = region->file,
+        .file_offset = region->file_offset + (old_start - region->start),
+        .file_end = region->file_end == 0 ? 0 : new_start + (region->file_end > old_start ? region->file_end - old_start : 0),
+    };
+    TRY(map_fixed(std::move(moved)));
+    // Move the populated pages across instead of copying them.
+    for (uint64_t offset = 0; offset < old_length; offset += page_size) {
+        auto old_entry = page_table_entry(old_start + offset, false);
+        if (old_entry.is_error() || !(*old_entry.value() & pte_present))
+            continue;
+        uint64_t* new_pte = TRY(page_table_entry(new_start + offset, true));
+        *new_pte = *old_entry.value();
+        *old_entry.value() = 0;
+        if (s_active == this)
+            arch::invalidate_page(old_start + offset);
+    }
+    TRY(unmap(old_start, old_length));
+    return new_start;
+}
+
+void AddressSpace::discard(uint64_t start, uint64_t length)
+{
+    for (uint64_t address = start; address < start + length;) {
+        auto* region = find_region(address);
+        if (!region) {
+            address += page_size;
+            continue;
+        }
+        uint64_t end = region->end < start + length ? region->end : start + length;
+        if (!region->shared)
+            unmap_pages(address, end);
+        address = end;
+    }
+}
+
+ErrorOr<void> AddressSpace::populate_page(Region const& region, uint64_t page)
+{
+    uint64_t frame = TRY(allocate_frame());
+    if (region.file && page < region.file_end) {
+        uint64_t file_bytes = region.file_end - page;
+        if (file_bytes > page_size)
+            file_bytes = page_size;
+        auto read = region.file->read_at(region.file_offset + (page - region.start), physical_to_virtual(frame), file_bytes);
+        if (read.is_error()) {
+            release_frame(frame);
+            return read.release_error();
+        }
+    }
+    auto entry = page_table_entry(page, true);
+    if (entry.is_error()) {
+        release_frame(frame);
+        return entry.release_error();
+    }
+    *entry.value() = frame | pte_flags_for(region.prot);
+    return {};
+}
+
+bool AddressSpace::handle_fault(uint64_t address, bool is_write, bool is_execute)
+{
+    auto* region = find_region(address);
+    if (!region)
+        return false;
+    if (is_write && !(region->prot & prot_write))
+        return false;
+    if (is_execute && !(region->prot & prot_exec))
+        return false;
+    if (!is_write && !is_execute && !(region->prot & (prot_read | prot_write | prot_exec)))
+        return false;
+    uint64_t page = page_round_down(address);
+    auto entry = page_table_entry(page, false);
+    if (!entry.is_error() && (*entry.value() & pte_present))
+        return false; // present and still faulting: a protection violation
+    return !populate_page(*region, page).is_error();
+}
+
+ErrorOr<uint64_t> AddressSpace::set_break(uint64_t address)
+{
+    if (address < m_break_start)
+        return m_break;
+    uint64_t old_end = page_round_up(m_break);
+    uint64_t new_end = page_round_up(address);
+    if (new_end > old_end) {
+        if (!lib::is_user_range(old_end, new_end - old_end))
+            return m_break;
+        size_t index = region_index_for(old_end);
+        if (index < m_regions.size() && m_regions[index].start < new_end)
+            return m_break; // would run into another mapping
+        if (index > 0 && m_regions[index - 1].end == old_end && m_regions[index - 1].start >= page_round_down(m_break_start)
+            && !m_regions[index - 1].file && m_regions[index - 1].prot == (prot_read | prot_write)) {
+            m_regions[index - 1].end = new_end;
+        } else {
+            auto result = map_fixed(Region { .start = old_end, .end = new_end, .prot = prot_read | prot_write });
+            if (result.is_error())
+                return m_break;
+        }
+    } else if (new_end < old_end) {
+        MUST(unmap(new_end, old_end - new_end));
+    }
+    m_break = address;
+    return m_break;
+}
+
+bool resolve_page_fault_in_active(uint64_t address, bool is_write, bool is_execute)
+{
+    return s_active && s_active->handle_fault(address, is_write, is_execute);
+}
+
+}

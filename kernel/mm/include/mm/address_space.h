@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+
+#include <lib/error_or.h>
+#include <lib/own_ptr.h>
+#include <lib/vector.h>
+
+namespace mm {
+
+constexpr int prot_read = 1;
+constexpr int prot_write = 2;
+constexpr int prot_exec = 4;
+
+// What backs a private file mapping: anything that can read bytes at an offset. Pages are
+// read in when first touched.
+class MappedFile : public RefCounted<MappedFile> {
+public:
+    virtual ~MappedFile() = default;
+    virtual ErrorOr<size_t> read_at(uint64_t offset, void* buffer, size_t length) = 0;
+};
+
+struct Region {
+    uint64_t start;
+    uint64_t end;
+    int prot;
+    bool shared { false };
+    RefPtr<MappedFile> file;
+    uint64_t file_offset { 0 }; // file offset that `start` maps
+    uint64_t file_end { 0 };    // address from which the region reads as zero instead of file bytes
+};
+
+// An application's lower half: page tables plus the list of mapped regions. Pages are filled
+// on first touch, from zero or from the region's file.
+class AddressSpace {
+public:
+    static ErrorOr<OwnPtr<AddressSpace>> create();
+    ~AddressSpace();
+
+    void activate();
+    static AddressSpace* active();
+
+    // Maps [start, start + length) exactly (MAP_FIXED semantics: replaces what was there).
+    ErrorOr<void> map_fixed(Region region);
+    // Finds room for `length` bytes (top-down below the stack), or uses `hint` if it is free.
+    ErrorOr<uint64_t> find_free_range(uint64_t length, uint64_t hint = 0) const;
+    ErrorOr<void> unmap(uint64_t start, uint64_t length);
+    ErrorOr<void> protect(uint64_t start, uint64_t length, int prot);
+    ErrorOr<uint64_t> remap(uint64_t old_start, uint64_t old_length, uint64_t new_length, bool may_move);
+    // MADV_DONTNEED: private pages read back as zero (or file contents) next time.
+    void discard(uint64_t start, uint64_t length);
+
+    Region const* find_region(uint64_t address) const;
+    bool is_range_mapped(uint64_t start, uint64_t length) const;
+    bool handle_fault(uint64_t address, bool is_write, bool is_execute);
+
+    // The program break.
+    void set_break_start(uint64_t address) { m_break_start = m_break = address; }
+    ErrorOr<uint64_t> set_break(uint64_t address);
+    uint64_t current_break() const { return m_break; }
+
+    uint64_t stack_top() const { return m_stack_top; }
+    uint64_t mapped_bytes() const;
+
+    static constexpr uint64_t default_stack_top = 0x7fff'ffff'f000;
+    static constexpr uint64_t default_stack_size = 8ull << 20;
+    static constexpr uint64_t mmap_lowest = 0x1000'0000;
+
+private:
+    AddressSpace() = default;
+    ErrorOr<uint64_t*> page_table_entry(uint64_t address, bool create);
+    ErrorOr<void> populate_page(Region const& region, uint64_t page);
+    void unmap_pages(uint64_t start, uint64_t end);
+    ErrorOr<void> split_at(uint64_t address);
+    size_t region_index_for(uint64_t address) const;
+
+    uint64_t m_pml4 { 0 };
+    Vector<Region> m_regions;
+    uint64_t m_break_start { 0 };
+    uint64_t m_break { 0 };
+    uint64_t m_stack_top { default_stack_top };
+};
+
+void initialize_kernel_address_space();
+// Installed as the architecture's page fault resolver.
+bool resolve_page_fault_in_active(uint64_t address, bool is_write, bool is_execute);
+
+}

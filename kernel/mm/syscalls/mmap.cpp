@@ -1,0 +1,176 @@
+#include <lib/user_memory.h>
+#include <mm/address_space.h>
+#include <mm/memory.h>
+#include <mm/mapped_files.h>
+#include <syscall/syscall.h>
+
+using namespace mm;
+
+namespace {
+
+constexpr int map_shared = 0x01;
+constexpr int map_private = 0x02;
+constexpr int map_shared_validate = 0x03;
+constexpr int map_type_mask = 0x0f;
+constexpr int map_fixed = 0x10;
+constexpr int map_anonymous = 0x20;
+constexpr int map_growsdown = 0x100;
+constexpr int map_denywrite = 0x800;
+constexpr int map_executable = 0x1000;
+constexpr int map_locked = 0x2000;
+constexpr int map_noreserve = 0x4000;
+constexpr int map_populate = 0x8000;
+constexpr int map_nonblock = 0x10000;
+constexpr int map_stack = 0x20000;
+constexpr int map_hugetlb = 0x40000;
+constexpr int map_fixed_noreplace = 0x100000;
+
+constexpr int mremap_maymove = 1;
+constexpr int mremap_fixed = 2;
+
+AddressSpace& space()
+{
+    auto* active = AddressSpace::active();
+    VERIFY(active);
+    return *active;
+}
+
+}
+
+// mmap(2). Anonymous private and shared mappings (shared is private within one process until
+// processes exist), and private file mappings, read in page by page when first touched.
+SYSCALL_HANDLER(mmap)
+{
+    uint64_t address = args[0];
+    uint64_t length = args[1];
+    int prot = args.as_int(2);
+    int flags = args.as_int(3);
+    int fd = args.as_int(4);
+    uint64_t offset = args[5];
+
+    int known = map_type_mask | map_fixed | map_anonymous | map_growsdown | map_denywrite | map_executable | map_locked
+        | map_noreserve | map_populate | map_nonblock | map_stack | map_hugetlb | map_fixed_noreplace;
+    if (length == 0 || (prot & ~(prot_read | prot_write | prot_exec)))
+        return Error(EINVAL);
+    int type = flags & map_type_mask;
+    if (type != map_shared && type != map_private && type != map_shared_validate)
+        return Error(EINVAL);
+    if (type == map_shared_validate && (flags & ~known))
+        return Error(EOPNOTSUPP);
+    if (flags & map_hugetlb)
+        return Error(EINVAL);
+    if (offset % page_size)
+        return Error(EINVAL);
+    uint64_t rounded = page_round_up(length);
+    if (rounded < length || !lib::is_user_range(0, rounded))
+        return Error(ENOMEM);
+
+    bool fixed = flags & (map_fixed | map_fixed_noreplace);
+    if (fixed) {
+        if (address % page_size)
+            return Error(EINVAL);
+        if (!lib::is_user_range(address, rounded))
+            return Error(ENOMEM);
+        if ((flags & map_fixed_noreplace) && !(flags & map_fixed)) {
+            for (uint64_t page = address; page < address + rounded; page += page_size)
+                if (space().find_region(page))
+                    return Error(EEXIST);
+        }
+    } else {
+        address = TRY(space().find_free_range(rounded, page_round_down(address)));
+    }
+
+    Region region { .start = address, .end = address + rounded, .prot = prot, .shared = type != map_private };
+    if (!(flags & map_anonymous)) {
+        if (region.shared && (prot & prot_write))
+            return Error(ENODEV); // writable shared file mappings need a page cache
+        auto file = TRY(open_mapped_file(fd, prot));
+        region.file = std::move(file.file);
+        region.file_offset = offset;
+        uint64_t file_size = file.size;
+        region.file_end = offset >= file_size ? address : address + (file_size - offset < rounded ? file_size - offset : rounded);
+    }
+    TRY(space().map_fixed(std::move(region)));
+    return long(address);
+}
+
+// munmap(2)
+SYSCALL_HANDLER(munmap)
+{
+    uint64_t address = args[0];
+    uint64_t length = page_round_up(args[1]);
+    if (address % page_size || length == 0 || !lib::is_user_range(address, length))
+        return Error(EINVAL);
+    TRY(space().unmap(address, length));
+    return 0;
+}
+
+// mprotect(2)
+SYSCALL_HANDLER(mprotect)
+{
+    uint64_t address = args[0];
+    uint64_t length = page_round_up(args[1]);
+    int prot = args.as_int(2);
+    constexpr int prot_growsdown = 0x0100'0000, prot_growsup = 0x0200'0000;
+    if (address % page_size || (prot & ~(prot_read | prot_write | prot_exec | prot_growsdown | prot_growsup)))
+        return Error(EINVAL);
+    if (length == 0)
+        return 0;
+    if (!lib::is_user_range(address, length))
+        return Error(ENOMEM);
+    TRY(space().protect(address, length, prot & (prot_read | prot_write | prot_exec)));
+    return 0;
+}
+
+// mremap(2)
+SYSCALL_HANDLER(mremap)
+{
+    uint64_t old_address = args[0];
+    uint64_t old_length = page_round_up(args[1]);
+    uint64_t new_length = page_round_up(args[2]);
+    int flags = args.as_int(3);
+    if (old_address % page_size || (flags & ~(mremap_maymove | mremap_fixed)) || new_length == 0)
+        return Error(EINVAL);
+    if (flags & mremap_fixed)
+        return Error(EINVAL); // moving to a caller-chosen address is not supported yet
+    if (old_length == 0)
+        return Error(EINVAL); // duplicating shared mappings needs shared memory
+    return long(TRY(space().remap(old_address, old_length, new_length, flags & mremap_maymove)));
+}
+
+// brk(2): Linux returns the current break when the request cannot be satisfied.
+SYSCALL_HANDLER(brk)
+{
+    return long(TRY(space().set_break(args[0])));
+}
+
+// madvise(2): the hints that change no contents are accepted as the hints they are;
+// MADV_DONTNEED and MADV_FREE drop private pages.
+SYSCALL_HANDLER(madvise)
+{
+    uint64_t address = args[0];
+    uint64_t length = page_round_up(args[1]);
+    int advice = args.as_int(2);
+    if (address % page_size)
+        return Error(EINVAL);
+    switch (advice) {
+    case 0: // MADV_NORMAL
+    case 1: // MADV_RANDOM
+    case 2: // MADV_SEQUENTIAL
+    case 3: // MADV_WILLNEED
+    case 14: // MADV_HUGEPAGE
+    case 15: // MADV_NOHUGEPAGE
+    case 16: // MADV_DONTDUMP
+    case 17: // MADV_DODUMP
+        break;
+    case 4: // MADV_DONTNEED
+    case 8: // MADV_FREE
+        space().discard(address, length);
+        break;
+    default:
+        return Error(EINVAL);
+    }
+    if (!space().is_range_mapped(address, length))
+        return Error(ENOMEM);
+    return 0;
+}

@@ -1,0 +1,39 @@
+#include <arch/cpu.h>
+#include <plat/console.h>
+#include <plat/serial.h>
+
+namespace plat {
+
+void serial_initialize(uint16_t port)
+{
+    arch::outb(port + 1, 0x00); // no interrupts
+    arch::outb(port + 3, 0x80); // divisor latch
+    arch::outb(port + 0, 0x01); // 115200 baud
+    arch::outb(port + 1, 0x00);
+    arch::outb(port + 3, 0x03); // 8N1
+    arch::outb(port + 2, 0xc7); // FIFO on, cleared
+    arch::outb(port + 4, 0x03); // DTR, RTS
+}
+
+void serial_write(uint16_t port, char const* bytes, size_t length)
+{
+    for (size_t i = 0; i < length; ++i) {
+        // Waiting for the transmitter keeps bytes from being dropped while the host side is
+        // slow to drain its pipe.
+        while (!(arch::inb(port + 5) & 0x20))
+            arch::pause();
+        arch::outb(port, uint8_t(bytes[i]));
+    }
+}
+
+void console_write(ConsoleStream stream, char const* bytes, size_t length)
+{
+    serial_write(stream == ConsoleStream::Output ? com1 : com2, bytes, length);
+}
+
+size_t console_read(char*, size_t)
+{
+    return 0;
+}
+
+}
