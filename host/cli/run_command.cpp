@@ -1,0 +1,241 @@
+#include "cli/run_command.h"
+
+#include "cli/program_lookup.h"
+#include "common/failure.h"
+#include "initrd/cpio_writer.h"
+#include "initrd/initrd_tree.h"
+#include "initrd/launch_file.h"
+#include "qemu/virtual_machine.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace unifork::cli {
+
+namespace {
+
+bool is_regular_file(std::string const& path)
+{
+    struct stat status {};
+    return ::stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode);
+}
+
+std::string parent_directory(std::string const& path)
+{
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    if (slash == 0)
+        return "/";
+    return path.substr(0, slash);
+}
+
+// Where the initrd is written: a private temporary file removed when the run ends, or the
+// --keep-initrd path, which stays.
+class InitrdFile {
+public:
+    InitrdFile(std::optional<std::string> const& keep_path, std::string const& temporary_directory)
+    {
+        if (keep_path) {
+            m_path = *keep_path;
+            return;
+        }
+        auto pattern = temporary_directory + "/unifork-initrd-XXXXXX";
+        int descriptor = ::mkstemp(pattern.data());
+        if (descriptor < 0)
+            throw Failure(exit_usage, "cannot create a temporary initrd in " + temporary_directory + ": " + std::strerror(errno));
+        ::close(descriptor);
+        m_path = pattern;
+        m_remove = true;
+    }
+    ~InitrdFile()
+    {
+        if (m_remove)
+            ::unlink(m_path.c_str());
+    }
+    InitrdFile(InitrdFile const&) = delete;
+    InitrdFile& operator=(InitrdFile const&) = delete;
+
+    std::string const& path() const { return m_path; }
+
+private:
+    std::string m_path;
+    bool m_remove { false };
+};
+
+std::string format_seconds(double seconds)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", seconds);
+    return buffer;
+}
+
+}
+
+HostContext HostContext::current()
+{
+    HostContext host;
+    if (auto const* path = std::getenv("PATH"))
+        host.path_variable = path;
+    else
+        host.path_variable = "/usr/local/bin:/usr/bin:/bin";
+    if (auto* directory = ::getcwd(nullptr, 0)) {
+        host.working_directory = directory;
+        std::free(directory);
+    } else {
+        host.working_directory = "/";
+    }
+    char executable[4096];
+    auto length = ::readlink("/proc/self/exe", executable, sizeof executable - 1);
+    host.executable_directory = length > 0 ? parent_directory(std::string(executable, static_cast<std::size_t>(length))) : ".";
+    if (auto const* kernel = std::getenv("UNIFORK_KERNEL"); kernel && *kernel)
+        host.kernel_variable = kernel;
+    auto const* temporary = std::getenv("TMPDIR");
+    host.temporary_directory = temporary && *temporary ? temporary : "/tmp";
+    return host;
+}
+
+std::string locate_kernel(std::optional<std::string> const& option, HostContext const& host)
+{
+    if (option) {
+        if (!is_regular_file(*option))
+            throw UsageError("--kernel: kernel image not found: " + *option);
+        return *option;
+    }
+    if (host.kernel_variable) {
+        if (!is_regular_file(*host.kernel_variable))
+            throw UsageError("UNIFORK_KERNEL: kernel image not found: " + *host.kernel_variable);
+        return *host.kernel_variable;
+    }
+    for (auto const& candidate : { host.executable_directory + "/unifork-kernel", host.executable_directory + "/../unifork-kernel" }) {
+        if (is_regular_file(candidate))
+            return candidate;
+    }
+    throw UsageError("kernel image not found: looked for unifork-kernel in " + host.executable_directory
+        + " and its parent (build the unifork-kernel target, or give --kernel or UNIFORK_KERNEL)");
+}
+
+std::string locate_qemu(std::optional<std::string> const& option, HostContext const& host)
+{
+    if (option) {
+        if (::access(option->c_str(), X_OK) != 0 || !is_regular_file(*option))
+            throw UsageError("QEMU not found at " + *option + " (install qemu-system-x86)");
+        return *option;
+    }
+    std::string_view search_path = host.path_variable;
+    std::size_t position = 0;
+    while (position <= search_path.size()) {
+        auto end = search_path.find(':', position);
+        if (end == std::string_view::npos)
+            end = search_path.size();
+        std::string directory(search_path.substr(position, end - position));
+        position = end + 1;
+        if (directory.empty())
+            continue;
+        auto candidate = directory + "/qemu-system-x86_64";
+        if (::access(candidate.c_str(), X_OK) == 0 && is_regular_file(candidate))
+            return candidate;
+    }
+    throw UsageError("QEMU not found (install qemu-system-x86)");
+}
+
+int run_program(RunOptions const& options, HostContext const& host, std::ostream& err)
+{
+    auto warn = [&](std::string const& message) { err << "unifork: warning: " << message << std::endl; };
+
+    auto qemu_path = locate_qemu(options.qemu, host);
+    auto kernel_path = locate_kernel(options.kernel, host);
+
+    auto now = static_cast<std::int64_t>(std::time(nullptr));
+    initrd::InitrdTree tree(now);
+    std::string guest_program;
+    if (options.rootfs) {
+        struct stat status {};
+        if (::stat(options.rootfs->c_str(), &status) != 0)
+            throw UsageError("--rootfs: " + *options.rootfs + ": " + std::strerror(errno));
+        if (!S_ISDIR(status.st_mode))
+            throw UsageError("--rootfs: " + *options.rootfs + ": not a directory");
+        tree.add_host_path(*options.rootfs, "/", warn);
+    } else {
+        // A scratch directory most programs expect; nothing else, so the guest sees only what
+        // was asked for.
+        tree.add_directory("/tmp", 01777, now);
+        auto program = find_host_program(options.program, host.path_variable, host.working_directory);
+        struct stat status {};
+        if (::stat(program.host_path.c_str(), &status) != 0)
+            throw Failure(exit_not_found, options.program + ": program not found");
+        tree.add_host_file(program.guest_path, program.host_path, status.st_mode, status.st_mtime, static_cast<std::uint64_t>(status.st_size));
+        guest_program = program.guest_path;
+    }
+    for (auto const& addition : options.additions) {
+        struct stat status {};
+        if (::lstat(addition.host_path.c_str(), &status) != 0)
+            throw UsageError("--add: " + addition.host_path + ": " + std::strerror(errno));
+        tree.add_host_path(addition.host_path, addition.guest_path, warn);
+    }
+    // Looked up after --add, so a program added into the root filesystem is found too.
+    guest_program = find_guest_program(tree, options.rootfs ? options.program : guest_program);
+
+    initrd::LaunchRequest request;
+    request.path = guest_program;
+    request.arguments.push_back(options.program);
+    request.arguments.insert(request.arguments.end(), options.arguments.begin(), options.arguments.end());
+    request.environment = options.environment;
+    request.trace_syscalls = options.trace_syscalls;
+    tree.add_directory("/.unifork", 0700, now);
+    tree.add_inline_file(initrd::launch_file_path, initrd::encode_launch_file(request), 0400, now);
+
+    InitrdFile initrd_file(options.keep_initrd, host.temporary_directory);
+    {
+        std::ofstream stream(initrd_file.path(), std::ios::binary | std::ios::trunc);
+        if (!stream)
+            throw Failure(exit_usage, "cannot write the initrd to " + initrd_file.path());
+        initrd::CpioWriter writer(stream, now);
+        tree.write_to(writer);
+        writer.finish();
+        stream.close();
+        if (!stream)
+            throw Failure(exit_usage, "cannot write the initrd to " + initrd_file.path());
+    }
+
+    qemu::RunSettings settings;
+    settings.configuration.qemu_path = qemu_path;
+    settings.configuration.kernel_path = kernel_path;
+    settings.configuration.initrd_path = initrd_file.path();
+    settings.configuration.memory_mib = options.memory_mib;
+    bool use_kvm = options.accelerator == AcceleratorChoice::Kvm
+        || (options.accelerator == AcceleratorChoice::Auto && qemu::kvm_is_available());
+    settings.configuration.accelerator = use_kvm ? qemu::Accelerator::Kvm : qemu::Accelerator::Tcg;
+    if (options.timeout_seconds)
+        settings.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*options.timeout_seconds * 1000.0 + 0.5));
+    settings.warn = warn;
+
+    auto outcome = qemu::run_virtual_machine(settings);
+    if (outcome.interrupted_by != 0)
+        return 128 + outcome.interrupted_by;
+    if (outcome.timed_out) {
+        err << "unifork: timed out after " << format_seconds(*options.timeout_seconds) << " s" << std::endl;
+        return exit_timeout;
+    }
+    if (outcome.output_closed)
+        return 128 + SIGPIPE;
+    if (outcome.record)
+        return qemu::exit_status_for(*outcome.record);
+    // QEMU's own words say why when it refused to start or stopped unexpectedly.
+    if (!outcome.qemu_diagnostics.empty()) {
+        err << outcome.qemu_diagnostics;
+        if (!outcome.qemu_diagnostics.ends_with('\n'))
+            err << '\n';
+    }
+    err << "unifork: the VM stopped without reporting an exit status" << std::endl;
+    return exit_kernel_crash;
+}
+
+}

@@ -1,0 +1,378 @@
+#include "qemu/virtual_machine.h"
+
+#include "common/failure.h"
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+namespace unifork::qemu {
+
+namespace {
+
+constexpr std::size_t diagnostics_limit = 64 * 1024;
+// A hostile or broken guest could send garbage on COM3 forever; after this many warnings the
+// rest are counted but not shown.
+constexpr int malformed_warning_limit = 20;
+
+class Descriptor {
+public:
+    Descriptor() = default;
+    explicit Descriptor(int descriptor)
+        : m_descriptor(descriptor)
+    {
+    }
+    Descriptor(Descriptor&& other) noexcept
+        : m_descriptor(std::exchange(other.m_descriptor, -1))
+    {
+    }
+    Descriptor& operator=(Descriptor&& other) noexcept
+    {
+        if (this != &other) {
+            reset();
+            m_descriptor = std::exchange(other.m_descriptor, -1);
+        }
+        return *this;
+    }
+    ~Descriptor() { reset(); }
+
+    int get() const { return m_descriptor; }
+    void reset()
+    {
+        if (m_descriptor >= 0)
+            ::close(m_descriptor);
+        m_descriptor = -1;
+    }
+
+private:
+    int m_descriptor { -1 };
+};
+
+volatile std::sig_atomic_t g_signal_received = 0;
+int g_signal_pipe = -1;
+
+void on_terminating_signal(int signal)
+{
+    int saved_errno = errno;
+    if (g_signal_received == 0)
+        g_signal_received = signal;
+    auto byte = static_cast<unsigned char>(signal);
+    [[maybe_unused]] auto ignored = ::write(g_signal_pipe, &byte, 1);
+    errno = saved_errno;
+}
+
+// Turns SIGINT and SIGTERM into bytes on a pipe the poll loop watches, and SIGPIPE into EPIPE,
+// for the lifetime of one run.
+class SignalWatch {
+public:
+    SignalWatch()
+    {
+        int descriptors[2];
+        if (::pipe2(descriptors, O_CLOEXEC | O_NONBLOCK) != 0)
+            throw Failure(exit_usage, std::string("pipe: ") + std::strerror(errno));
+        m_read = Descriptor(descriptors[0]);
+        m_write = Descriptor(descriptors[1]);
+        g_signal_received = 0;
+        g_signal_pipe = m_write.get();
+        struct sigaction action {};
+        action.sa_handler = on_terminating_signal;
+        sigemptyset(&action.sa_mask);
+        // No SA_RESTART: a write blocked on a stalled terminal must return so we can stop.
+        action.sa_flags = 0;
+        ::sigaction(SIGINT, &action, &m_previous_interrupt);
+        ::sigaction(SIGTERM, &action, &m_previous_terminate);
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        ::sigaction(SIGPIPE, &ignore, &m_previous_pipe);
+    }
+    ~SignalWatch()
+    {
+        ::sigaction(SIGINT, &m_previous_interrupt, nullptr);
+        ::sigaction(SIGTERM, &m_previous_terminate, nullptr);
+        ::sigaction(SIGPIPE, &m_previous_pipe, nullptr);
+        g_signal_pipe = -1;
+    }
+    SignalWatch(SignalWatch const&) = delete;
+    SignalWatch& operator=(SignalWatch const&) = delete;
+
+    int read_descriptor() const { return m_read.get(); }
+
+private:
+    Descriptor m_read;
+    Descriptor m_write;
+    struct sigaction m_previous_interrupt {};
+    struct sigaction m_previous_terminate {};
+    struct sigaction m_previous_pipe {};
+};
+
+enum class WriteResult { Done, Closed, Interrupted };
+
+// Writes everything, waiting out a non-blocking sink, so no byte of the guest's output is lost.
+WriteResult write_all(int descriptor, char const* data, std::size_t length)
+{
+    while (length > 0) {
+        auto written = ::write(descriptor, data, length);
+        if (written > 0) {
+            data += written;
+            length -= static_cast<std::size_t>(written);
+            continue;
+        }
+        if (written < 0 && errno == EINTR) {
+            if (g_signal_received != 0)
+                return WriteResult::Interrupted;
+            continue;
+        }
+        if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            pollfd wait_for_room { descriptor, POLLOUT, 0 };
+            ::poll(&wait_for_room, 1, -1);
+            if (g_signal_received != 0)
+                return WriteResult::Interrupted;
+            continue;
+        }
+        return WriteResult::Closed;
+    }
+    return WriteResult::Done;
+}
+
+std::pair<Descriptor, Descriptor> make_socket_pair()
+{
+    int descriptors[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, descriptors) != 0)
+        throw Failure(exit_usage, std::string("socketpair: ") + std::strerror(errno));
+    // Our end never blocks the poll loop; QEMU's end stays blocking, as QEMU expects.
+    ::fcntl(descriptors[0], F_SETFL, ::fcntl(descriptors[0], F_GETFL) | O_NONBLOCK);
+    return { Descriptor(descriptors[0]), Descriptor(descriptors[1]) };
+}
+
+}
+
+RunOutcome run_virtual_machine(RunSettings const& settings)
+{
+    auto warn = [&](std::string const& message) {
+        if (settings.warn)
+            settings.warn(message);
+    };
+
+    SignalWatch signals;
+    auto [output_ours, output_theirs] = make_socket_pair();
+    auto [error_ours, error_theirs] = make_socket_pair();
+    auto [control_ours, control_theirs] = make_socket_pair();
+
+    int diagnostics_descriptors[2];
+    if (::pipe2(diagnostics_descriptors, O_CLOEXEC) != 0)
+        throw Failure(exit_usage, std::string("pipe: ") + std::strerror(errno));
+    Descriptor diagnostics_read(diagnostics_descriptors[0]);
+    Descriptor diagnostics_write(diagnostics_descriptors[1]);
+    ::fcntl(diagnostics_read.get(), F_SETFL, ::fcntl(diagnostics_read.get(), F_GETFL) | O_NONBLOCK);
+
+    // The child reports a failed exec through this pipe; a successful exec closes it empty.
+    int exec_error_descriptors[2];
+    if (::pipe2(exec_error_descriptors, O_CLOEXEC) != 0)
+        throw Failure(exit_usage, std::string("pipe: ") + std::strerror(errno));
+    Descriptor exec_error_read(exec_error_descriptors[0]);
+    Descriptor exec_error_write(exec_error_descriptors[1]);
+
+    Descriptor null_device(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (null_device.get() < 0)
+        throw Failure(exit_usage, std::string("/dev/null: ") + std::strerror(errno));
+
+    auto configuration = settings.configuration;
+    configuration.output_descriptor = output_theirs.get();
+    configuration.error_descriptor = error_theirs.get();
+    configuration.control_descriptor = control_theirs.get();
+    auto arguments = build_qemu_arguments(configuration);
+    std::vector<char*> argument_pointers;
+    for (auto& argument : arguments)
+        argument_pointers.push_back(argument.data());
+    argument_pointers.push_back(nullptr);
+    std::array<int, 3> inherited { output_theirs.get(), error_theirs.get(), control_theirs.get() };
+
+    pid_t parent = ::getpid();
+    pid_t child = ::fork();
+    if (child < 0)
+        throw Failure(exit_usage, std::string("fork: ") + std::strerror(errno));
+    if (child == 0) {
+        // Only async-signal-safe calls from here to exec.
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127);
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        sigemptyset(&default_action.sa_mask);
+        for (int signal : { SIGINT, SIGTERM, SIGPIPE })
+            ::sigaction(signal, &default_action, nullptr);
+        sigset_t nothing;
+        sigemptyset(&nothing);
+        ::sigprocmask(SIG_SETMASK, &nothing, nullptr);
+        ::dup2(null_device.get(), 0);
+        ::dup2(diagnostics_write.get(), 1);
+        ::dup2(diagnostics_write.get(), 2);
+        for (int descriptor : inherited)
+            ::fcntl(descriptor, F_SETFD, 0);
+        ::execv(argument_pointers[0], argument_pointers.data());
+        int error = errno;
+        [[maybe_unused]] auto ignored = ::write(exec_error_write.get(), &error, sizeof error);
+        ::_exit(127);
+    }
+
+    output_theirs.reset();
+    error_theirs.reset();
+    control_theirs.reset();
+    diagnostics_write.reset();
+    exec_error_write.reset();
+    null_device.reset();
+
+    RunOutcome outcome;
+    {
+        int exec_error = 0;
+        ssize_t got;
+        do
+            got = ::read(exec_error_read.get(), &exec_error, sizeof exec_error);
+        while (got < 0 && errno == EINTR);
+        if (got == sizeof exec_error) {
+            int status;
+            while (::waitpid(child, &status, 0) < 0 && errno == EINTR) { }
+            throw Failure(exit_usage, "cannot run " + configuration.qemu_path + ": " + std::strerror(exec_error));
+        }
+    }
+
+    enum Channel { Output, Error, Control, Diagnostics, Signals, ChannelCount };
+    std::array<pollfd, ChannelCount> channels {};
+    channels[Output] = { output_ours.get(), POLLIN, 0 };
+    channels[Error] = { error_ours.get(), POLLIN, 0 };
+    channels[Control] = { control_ours.get(), POLLIN, 0 };
+    channels[Diagnostics] = { diagnostics_read.get(), POLLIN, 0 };
+    channels[Signals] = { signals.read_descriptor(), POLLIN, 0 };
+
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> deadline;
+    if (settings.timeout)
+        deadline = Clock::now() + *settings.timeout;
+    std::optional<Clock::time_point> grace_deadline;
+    bool killed = false;
+    auto stop_qemu = [&] {
+        if (!killed)
+            ::kill(child, SIGKILL);
+        killed = true;
+    };
+
+    ControlRecordParser parser;
+    int malformed_count = 0;
+    auto report_malformed = [&](MalformedRecord const& record) {
+        if (++malformed_count <= malformed_warning_limit)
+            warn("ignoring a malformed control record (" + record.reason + "): \"" + record.text + "\"");
+        else if (malformed_count == malformed_warning_limit + 1)
+            warn("ignoring further malformed control records without saying so");
+    };
+
+    auto any_open = [&] {
+        for (int channel : { Output, Error, Control, Diagnostics })
+            if (channels[channel].fd >= 0)
+                return true;
+        return false;
+    };
+
+    std::array<char, 64 * 1024> buffer;
+    while (any_open()) {
+        int wait_milliseconds = -1;
+        auto now = Clock::now();
+        for (auto const& limit : { deadline, grace_deadline }) {
+            if (!limit || killed)
+                continue;
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(*limit - now).count();
+            left = left < 0 ? 0 : left;
+            if (wait_milliseconds < 0 || left < wait_milliseconds)
+                wait_milliseconds = static_cast<int>(left);
+        }
+        int ready = ::poll(channels.data(), channels.size(), wait_milliseconds);
+        if (ready < 0 && errno != EINTR)
+            throw Failure(exit_usage, std::string("poll: ") + std::strerror(errno));
+
+        now = Clock::now();
+        if (!killed && deadline && now >= *deadline && !outcome.record) {
+            outcome.timed_out = true;
+            stop_qemu();
+        }
+        if (!killed && grace_deadline && now >= *grace_deadline) {
+            warn("the VM did not stop after reporting its exit status; stopping it");
+            stop_qemu();
+        }
+        if (ready <= 0)
+            continue;
+
+        if (channels[Signals].revents & POLLIN) {
+            unsigned char signal_numbers[16];
+            auto got = ::read(channels[Signals].fd, signal_numbers, sizeof signal_numbers);
+            if (got > 0 && outcome.interrupted_by == 0)
+                outcome.interrupted_by = signal_numbers[0];
+            stop_qemu();
+        }
+
+        for (int channel : { Output, Error, Control, Diagnostics }) {
+            auto& entry = channels[channel];
+            if (entry.fd < 0 || !(entry.revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            auto got = ::read(entry.fd, buffer.data(), buffer.size());
+            if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+                continue;
+            if (got <= 0) {
+                entry.fd = -1;
+                continue;
+            }
+            auto length = static_cast<std::size_t>(got);
+            switch (channel) {
+            case Output:
+                if (!outcome.output_closed && write_all(settings.output_sink, buffer.data(), length) == WriteResult::Closed) {
+                    // Like a native program writing into a closed pipe, the run ends; SIGPIPE
+                    // inside the guest comes with signal delivery.
+                    outcome.output_closed = true;
+                    stop_qemu();
+                }
+                break;
+            case Error:
+                write_all(settings.error_sink, buffer.data(), length);
+                break;
+            case Control:
+                for (auto const& event : parser.feed(std::string_view(buffer.data(), length))) {
+                    if (auto const* record = std::get_if<ControlRecord>(&event)) {
+                        if (outcome.record) {
+                            warn("ignoring a control record after the final one");
+                            continue;
+                        }
+                        outcome.record = *record;
+                        grace_deadline = Clock::now() + settings.exit_grace;
+                    } else {
+                        report_malformed(std::get<MalformedRecord>(event));
+                    }
+                }
+                break;
+            case Diagnostics:
+                if (outcome.qemu_diagnostics.size() < diagnostics_limit)
+                    outcome.qemu_diagnostics.append(buffer.data(), std::min(length, diagnostics_limit - outcome.qemu_diagnostics.size()));
+                break;
+            }
+        }
+    }
+    if (auto leftover = parser.finish())
+        report_malformed(*leftover);
+
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) { }
+    outcome.qemu_wait_status = status;
+    if (g_signal_received != 0 && outcome.interrupted_by == 0)
+        outcome.interrupted_by = g_signal_received;
+    return outcome;
+}
+
+}

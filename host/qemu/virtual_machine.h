@@ -1,0 +1,40 @@
+#pragma once
+
+#include "qemu/control_record.h"
+#include "qemu/qemu_command.h"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace unifork::qemu {
+
+struct RunSettings {
+    // Everything but the descriptors, which run_virtual_machine() creates.
+    QemuConfiguration configuration;
+    int output_sink { 1 }; // where COM1 goes, byte for byte
+    int error_sink { 2 };  // where COM2 goes, byte for byte
+    std::optional<std::chrono::milliseconds> timeout;
+    // After the final record the kernel ends QEMU through isa-debug-exit at once; a VM that
+    // lingers past this is stopped.
+    std::chrono::milliseconds exit_grace { 2000 };
+    std::function<void(std::string const&)> warn;
+};
+
+struct RunOutcome {
+    std::optional<ControlRecord> record; // the first final record, if one arrived
+    bool timed_out { false };
+    int interrupted_by { 0 };           // SIGINT or SIGTERM that the CLI received, else 0
+    bool output_closed { false };       // the reader of our stdout went away (EPIPE)
+    int qemu_wait_status { 0 };         // as waitpid() reports it
+    std::string qemu_diagnostics;       // what QEMU itself printed, first 64 KiB
+};
+
+// Starts QEMU, relays COM1 and COM2 to the sinks as the bytes arrive, parses COM3, and returns
+// once QEMU has exited and every channel is drained. QEMU runs in its own process group, so a
+// Ctrl-C at the terminal reaches only the CLI, and it dies with the CLI (PR_SET_PDEATHSIG).
+// Throws Failure (125) when QEMU cannot be started at all.
+RunOutcome run_virtual_machine(RunSettings const& settings);
+
+}
