@@ -40,6 +40,9 @@ The guest's root filesystem:
 The guest's environment starts empty, as with `docker run`: only the
 variables given with --env are set.
 
+The program's stdout and stderr arrive on unifork's stdout and stderr, byte for
+byte. SIGINT or SIGTERM to unifork stops the VM (exit 130 or 143).
+
 The kernel image is, in order: --kernel, $UNIFORK_KERNEL, unifork-kernel
 next to the unifork executable, or in the directory above it.
 )";
@@ -47,11 +50,12 @@ next to the unifork executable, or in the directory above it.
 void add_run_options(CLI::App& run, std::string& memory, std::string& accelerator, std::string& timeout, RunOptions& options,
     std::vector<std::string>& additions, std::vector<std::string>& environment, std::string& program, std::vector<std::string>& program_arguments)
 {
-    run.add_option("--mem", memory, "Guest memory: 512M, 1G, or a number of MiB (default 128M, at least 4M)");
-    run.add_option("--accel", accelerator, "Accelerator: kvm when /dev/kvm is usable, else tcg (default auto)")
+    run.add_option("--mem", memory, "Guest memory: 512M, 1G, or a number of MiB (default 128M, at least 4M)")->type_name("SIZE");
+    run.add_option("--accel", accelerator, "Accelerator: auto picks kvm when /dev/kvm opens read-write, else tcg (default auto)")
+        ->type_name("MODE")
         ->check(CLI::IsMember({ "auto", "kvm", "tcg" }));
-    run.add_option("--timeout", timeout, "Stop the VM after SECONDS and exit with 124");
-    run.add_option("--rootfs", options.rootfs, "Use the contents of DIR as the guest's root filesystem");
+    run.add_option("--timeout", timeout, "Stop the VM after SECONDS (fractions allowed) and exit with 124")->type_name("SECONDS");
+    run.add_option("--rootfs", options.rootfs, "Use the contents of DIR as the guest's root filesystem")->type_name("DIR");
     run.add_option("--add", additions, "Copy a host file or directory into the guest (repeatable)")
         ->type_name("HOST_PATH:GUEST_PATH")
         ->allow_extra_args(false);
@@ -59,12 +63,12 @@ void add_run_options(CLI::App& run, std::string& memory, std::string& accelerato
         ->type_name("KEY=VALUE")
         ->allow_extra_args(false);
     run.add_flag("--trace-syscalls", options.trace_syscalls, "Have the kernel log every system call on stderr");
-    run.add_option("--kernel", options.kernel, "Kernel image to boot");
-    run.add_option("--qemu", options.qemu, "qemu-system-x86_64 to use (default: found in $PATH)");
-    run.add_option("--keep-initrd", options.keep_initrd, "Write the initrd to PATH and keep it after the run");
+    run.add_option("--kernel", options.kernel, "Kernel image to boot")->type_name("PATH");
+    run.add_option("--qemu", options.qemu, "qemu-system-x86_64 to use (default: found in $PATH)")->type_name("PATH");
+    run.add_option("--keep-initrd", options.keep_initrd, "Write the initrd to PATH and keep it after the run")->type_name("PATH");
     // Declared for the help text; the command line is split before CLI11 sees it (see below).
-    run.add_option("program", program, "The program to run")->required();
-    run.add_option("args", program_arguments, "Its arguments, passed verbatim");
+    run.add_option("program", program, "The program to run")->type_name("PROGRAM")->required();
+    run.add_option("args", program_arguments, "Its arguments, passed verbatim")->type_name("ARG");
 }
 
 // Where the program starts among the arguments of `run`, or arguments.size() when there is none.

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,8 +38,9 @@ std::string parent_directory(std::string const& path)
     return path.substr(0, slash);
 }
 
-// Where the initrd is written: a private temporary file removed when the run ends, or the
-// --keep-initrd path, which stays.
+// Where the initrd is written: the --keep-initrd path, which stays, or an anonymous temporary
+// file. That one is unlinked as soon as it exists and reached through /dev/fd/N, by us and by
+// QEMU, which inherits the descriptor: nothing is left behind even when the CLI is SIGKILLed.
 class InitrdFile {
 public:
     InitrdFile(std::optional<std::string> const& keep_path, std::string const& temporary_directory)
@@ -48,26 +50,27 @@ public:
             return;
         }
         auto pattern = temporary_directory + "/unifork-initrd-XXXXXX";
-        int descriptor = ::mkstemp(pattern.data());
-        if (descriptor < 0)
+        m_descriptor = ::mkostemp(pattern.data(), O_CLOEXEC);
+        if (m_descriptor < 0)
             throw Failure(exit_usage, "cannot create a temporary initrd in " + temporary_directory + ": " + std::strerror(errno));
-        ::close(descriptor);
-        m_path = pattern;
-        m_remove = true;
+        ::unlink(pattern.c_str());
+        m_path = "/dev/fd/" + std::to_string(m_descriptor);
     }
     ~InitrdFile()
     {
-        if (m_remove)
-            ::unlink(m_path.c_str());
+        if (m_descriptor >= 0)
+            ::close(m_descriptor);
     }
     InitrdFile(InitrdFile const&) = delete;
     InitrdFile& operator=(InitrdFile const&) = delete;
 
     std::string const& path() const { return m_path; }
+    // The descriptor QEMU must inherit, or -1 when the path is an ordinary file.
+    int descriptor() const { return m_descriptor; }
 
 private:
     std::string m_path;
-    bool m_remove { false };
+    int m_descriptor { -1 };
 };
 
 std::string format_seconds(double seconds)
@@ -209,6 +212,8 @@ int run_program(RunOptions const& options, HostContext const& host, std::ostream
     settings.configuration.qemu_path = qemu_path;
     settings.configuration.kernel_path = kernel_path;
     settings.configuration.initrd_path = initrd_file.path();
+    if (initrd_file.descriptor() >= 0)
+        settings.inherited_descriptors.push_back(initrd_file.descriptor());
     settings.configuration.memory_mib = options.memory_mib;
     bool use_kvm = options.accelerator == AcceleratorChoice::Kvm
         || (options.accelerator == AcceleratorChoice::Auto && qemu::kvm_is_available());

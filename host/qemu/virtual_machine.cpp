@@ -195,7 +195,8 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
     for (auto& argument : arguments)
         argument_pointers.push_back(argument.data());
     argument_pointers.push_back(nullptr);
-    std::array<int, 3> inherited { output_theirs.get(), error_theirs.get(), control_theirs.get() };
+    std::vector<int> inherited { output_theirs.get(), error_theirs.get(), control_theirs.get() };
+    inherited.insert(inherited.end(), settings.inherited_descriptors.begin(), settings.inherited_descriptors.end());
 
     pid_t parent = ::getpid();
     pid_t child = ::fork();

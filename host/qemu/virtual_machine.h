@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace unifork::qemu {
 
@@ -19,6 +20,8 @@ struct RunSettings {
     // After the final record the kernel ends QEMU through isa-debug-exit at once; a VM that
     // lingers past this is stopped.
     std::chrono::milliseconds exit_grace { 2000 };
+    // Further descriptors QEMU inherits, such as the initrd's when it is passed as /dev/fd/N.
+    std::vector<int> inherited_descriptors;
     std::function<void(std::string const&)> warn;
 };
 
