@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Runs one guest test, natively or under `unifork run`, and checks what it did.
+
+    run_guest_test.py (--native | --unifork PATH) [checks and inputs] -- PROGRAM [ARGS...]
+
+Both modes run the same command with the same environment (only the --env variables) and
+the same input files, so a test means the same thing on Linux and in the unikernel; Linux
+is the reference. Natively the program runs in a scratch directory that holds the --file and
+--copy inputs; under unifork the same directory is added to the guest (each top-level entry
+at /NAME, or as the whole root with --rootfs), and the guest starts in "/". Relative paths
+in the arguments therefore name the same files in both modes.
+
+Exit status: 0 when every check passed, 1 otherwise (with a report on stderr), 2 on a usage
+error of this script. Standard library only.
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+NATIVE_TIMEOUT_S = 30
+
+# A 32-bit little-endian x86 ELF executable header (52 bytes), valid except that there is
+# nothing after it; unifork must reject it as 32-bit before it looks any further.
+ELF32_HEADER = bytes(
+    [0x7F, ord("E"), ord("L"), ord("F"), 1, 1, 1, 0] + [0] * 8  # e_ident: ELFCLASS32, LSB, v1
+    + [2, 0]  # e_type: ET_EXEC
+    + [3, 0]  # e_machine: EM_386
+    + [1, 0, 0, 0]  # e_version
+    + [0x00, 0x80, 0x04, 0x08]  # e_entry 0x08048000
+    + [0] * 4  # e_phoff
+    + [0] * 4  # e_shoff
+    + [0] * 4  # e_flags
+    + [52, 0]  # e_ehsize
+    + [32, 0]  # e_phentsize
+    + [0, 0]  # e_phnum
+    + [40, 0]  # e_shentsize
+    + [0, 0]  # e_shnum
+    + [0, 0]  # e_shstrndx
+)
+assert len(ELF32_HEADER) == 52
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--native", action="store_true", help="run the program directly on the host")
+    mode.add_argument("--unifork", metavar="PATH", help="run it with PATH run ...")
+    parser.add_argument("--unifork-only", action="store_true",
+                        help="the test has no native counterpart: refuse --native")
+    parser.add_argument("--status", type=int, default=0, help="expected exit status (128+N for signal N)")
+    parser.add_argument("--stdout", dest="stdout_text", metavar="TEXT",
+                        help="expected stdout, exactly; {sha256:REL} and {size:REL} stand for the "
+                             "hex SHA-256 and the size of the input file REL")
+    parser.add_argument("--stdout-file", metavar="PATH", help="expected stdout: the contents of PATH")
+    parser.add_argument("--stdout-regex", action="append", default=[], metavar="RE",
+                        help="stdout must match RE (multiline search); repeatable")
+    parser.add_argument("--stderr-contains", action="append", default=[], metavar="TEXT",
+                        help="stderr must contain TEXT (case-insensitive); repeatable")
+    parser.add_argument("--stderr-nonempty", action="store_true", help="stderr must not be empty")
+    parser.add_argument("--check-argenv", action="store_true",
+                        help="stdout must be the argenv program's listing of exactly the argv and "
+                             "environment this script passed")
+    parser.add_argument("--many-args", type=int, default=0, metavar="N",
+                        help="append N generated arguments to the command")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                        help="environment variable for the program (the environment is otherwise empty)")
+    parser.add_argument("--file", action="append", default=[], metavar="REL=SPEC",
+                        help="create input file REL; SPEC is random:BYTES or text:STRING")
+    parser.add_argument("--copy", action="append", default=[], metavar="REL=HOST_PATH",
+                        help="copy HOST_PATH (mode kept) to input file REL")
+    parser.add_argument("--rootfs", action="store_true",
+                        help="under unifork, pass the input directory as --rootfs; natively, an "
+                             "absolute PROGRAM is looked up inside it")
+    parser.add_argument("--add", action="append", default=[], metavar="HOST:GUEST",
+                        help="extra unifork --add (ignored natively)")
+    parser.add_argument("--fixture", metavar="KIND[=SOURCE]",
+                        help="generate the program; PROGRAM @fixture stands for it. KIND: "
+                             "truncated-elf=SOURCE (first 100 bytes), text (no #!), elf32")
+    parser.add_argument("--vm-timeout", type=float, default=60, metavar="SECONDS",
+                        help="unifork run --timeout (default 60)")
+    parser.add_argument("--accel", default="auto", help="unifork run --accel (default auto)")
+    parser.add_argument("--unifork-option", action="append", default=[], metavar="OPTION",
+                        help="extra word placed right after `run` (use --unifork-option=--x)")
+    parser.add_argument("command", nargs="+", help="PROGRAM [ARGS...] (after --); an argument @empty "
+                                                   "stands for an empty string")
+    options = parser.parse_args(argv)
+    if options.native and options.unifork_only:
+        parser.error("this test runs under unifork only; it has no native counterpart")
+    if options.stdout_text is not None and options.stdout_file is not None:
+        parser.error("--stdout and --stdout-file exclude each other")
+    if options.check_argenv and (options.stdout_text is not None or options.stdout_file is not None):
+        parser.error("--check-argenv sets the expected stdout itself")
+    return options
+
+
+def split_assignment(text, what):
+    key, separator, value = text.partition("=")
+    if not separator or not key:
+        raise SystemExit(f"run_guest_test: bad {what} {text!r}: expected NAME=VALUE")
+    return key, value
+
+
+def relative_path(text):
+    path = os.path.normpath(text)
+    if os.path.isabs(path) or path.startswith(".."):
+        raise SystemExit(f"run_guest_test: input path {text!r} must be relative")
+    return path
+
+
+def create_inputs(options, root):
+    """Creates the --file and --copy inputs under root; returns {REL: host path}."""
+    inputs = {}
+    for spec in options.file:
+        rel, content = split_assignment(spec, "--file")
+        rel = relative_path(rel)
+        kind, _, value = content.partition(":")
+        if kind == "random":
+            data = os.urandom(int(value))
+        elif kind == "text":
+            data = value.encode("utf-8", "surrogateescape")
+        else:
+            raise SystemExit(f"run_guest_test: bad --file content {content!r}")
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as stream:
+            stream.write(data)
+        inputs[rel] = path
+    for spec in options.copy:
+        rel, source = split_assignment(spec, "--copy")
+        rel = relative_path(rel)
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copy2(source, path)
+        inputs[rel] = path
+    return inputs
+
+
+def create_fixture(spec, directory):
+    kind, _, source = spec.partition("=")
+    path = os.path.join(directory, "program")
+    if kind == "truncated-elf":
+        with open(source, "rb") as stream:
+            data = stream.read(100)
+        if len(data) != 100 or not data.startswith(b"\x7fELF"):
+            raise SystemExit(f"run_guest_test: {source} is not an ELF file of at least 100 bytes")
+    elif kind == "text":
+        data = b"this is a text file, not a program\n"
+    elif kind == "elf32":
+        data = ELF32_HEADER
+    else:
+        raise SystemExit(f"run_guest_test: unknown fixture {kind!r}")
+    with open(path, "wb") as stream:
+        stream.write(data)
+    os.chmod(path, 0o755)
+    return path
+
+
+def generated_arguments(count):
+    """Varied arguments: plain, empty, with spaces and non-ASCII text."""
+    arguments = []
+    for index in range(count):
+        if index % 100 == 7:
+            arguments.append("")
+        elif index % 100 == 42:
+            arguments.append(f"with space {index}")
+        elif index % 100 == 77:
+            arguments.append(f"\u00e9t\u00e9-{index}")
+        else:
+            arguments.append(f"arg{index:05d}")
+    return arguments
+
+
+def escape(text):
+    out = []
+    for byte in text.encode("utf-8", "surrogateescape"):
+        if 0x20 <= byte <= 0x7E and byte not in (ord('"'), ord("\\")):
+            out.append(chr(byte))
+        else:
+            out.append(f"\\x{byte:02x}")
+    return '"' + "".join(out) + '"'
+
+
+def argenv_listing(argv, environment):
+    lines = [f"argc {len(argv)}"]
+    lines += [f"argv {escape(argument)}" for argument in argv]
+    lines += [f"env {escape(key + '=' + value)}" for key, value in environment.items()]
+    lines.append("end")
+    return "\n".join(lines) + "\n"
+
+
+def expand_template(text, inputs):
+    def replace(match):
+        kind, rel = match.group(1), os.path.normpath(match.group(2))
+        if rel not in inputs:
+            raise SystemExit(f"run_guest_test: {{{kind}:{rel}}} names no input file")
+        with open(inputs[rel], "rb") as stream:
+            data = stream.read()
+        return hashlib.sha256(data).hexdigest() if kind == "sha256" else str(len(data))
+
+    return re.sub(r"\{(sha256|size):([^}]+)\}", replace, text)
+
+
+def status_of(returncode):
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def shown(data, limit=4000):
+    text = data.decode("utf-8", "backslashreplace")
+    if len(text) > limit:
+        text = text[:limit] + f"\n... ({len(text) - limit} more characters)"
+    return text
+
+
+def main(argv):
+    options = parse_arguments(argv)
+    environment = {}
+    for assignment in options.env:
+        key, value = split_assignment(assignment, "--env")
+        environment[key] = value
+
+    with tempfile.TemporaryDirectory(prefix="guest-test.") as scratch:
+        root = os.path.join(scratch, "root")
+        os.mkdir(root)
+        inputs = create_inputs(options, root)
+
+        # CMake cannot pass an empty argument through add_test(); @empty stands for one.
+        program, arguments = options.command[0], ["" if a == "@empty" else a for a in options.command[1:]]
+        if program == "@fixture":
+            if not options.fixture:
+                raise SystemExit("run_guest_test: @fixture needs --fixture")
+            fixture_directory = os.path.join(scratch, "fixture")
+            os.mkdir(fixture_directory)
+            program = create_fixture(options.fixture, fixture_directory)
+        arguments += generated_arguments(options.many_args)
+        guest_argv = [program] + arguments
+
+        if options.native:
+            executable = program
+            if options.rootfs and os.path.isabs(program):
+                executable = os.path.join(root, program.lstrip("/"))
+            command = guest_argv
+            run = dict(executable=executable, cwd=root, timeout=NATIVE_TIMEOUT_S)
+        else:
+            command = [options.unifork, "run", "--accel", options.accel, "--timeout", f"{options.vm_timeout:g}"]
+            command += options.unifork_option
+            for key, value in environment.items():
+                command += ["--env", f"{key}={value}"]
+            if options.rootfs:
+                command += ["--rootfs", root]
+            else:
+                for entry in sorted({rel.split(os.sep)[0] for rel in inputs}):
+                    command += ["--add", f"{os.path.join(root, entry)}:/{entry}"]
+            for addition in options.add:
+                command += ["--add", addition]
+            command += guest_argv
+            if not os.access(options.unifork, os.X_OK):
+                print(f"FAIL: the unifork CLI {options.unifork} is missing or not executable (build it first)",
+                      file=sys.stderr)
+                return 1
+            run = dict(cwd=root, timeout=options.vm_timeout + 60)
+
+        try:
+            result = subprocess.run(command, env=environment if options.native else None,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **run)
+        except subprocess.TimeoutExpired as expired:
+            print(f"FAIL: {' '.join(command[:8])} ... did not finish within {expired.timeout:g} s", file=sys.stderr)
+            return 1
+
+        failures = []
+        status = status_of(result.returncode)
+        if status != options.status:
+            failures.append(f"exit status {status}, expected {options.status}")
+
+        expected_stdout = None
+        if options.check_argenv:
+            expected_stdout = argenv_listing(guest_argv, environment).encode("utf-8", "surrogateescape")
+        elif options.stdout_file is not None:
+            with open(options.stdout_file, "rb") as stream:
+                expected_stdout = stream.read()
+        elif options.stdout_text is not None:
+            expected_stdout = expand_template(options.stdout_text, inputs).encode("utf-8", "surrogateescape")
+        if expected_stdout is not None and result.stdout != expected_stdout:
+            expected_lines = expected_stdout.split(b"\n")
+            actual_lines = result.stdout.split(b"\n")
+            first = next((i for i, (a, b) in enumerate(zip(expected_lines, actual_lines)) if a != b),
+                         min(len(expected_lines), len(actual_lines)))
+            failures.append(
+                f"stdout differs from the expected output ({len(result.stdout)} bytes, expected "
+                f"{len(expected_stdout)}); first difference on line {first + 1}:\n"
+                f"  expected: {shown(expected_lines[first]) if first < len(expected_lines) else '(end)'}\n"
+                f"  actual:   {shown(actual_lines[first]) if first < len(actual_lines) else '(end)'}")
+        stdout_text = result.stdout.decode("utf-8", "replace")
+        for pattern in options.stdout_regex:
+            if not re.search(pattern, stdout_text, re.MULTILINE):
+                failures.append(f"stdout does not match /{pattern}/")
+        stderr_text = result.stderr.decode("utf-8", "replace")
+        for text in options.stderr_contains:
+            if text.lower() not in stderr_text.lower():
+                failures.append(f"stderr does not contain {text!r}")
+        if options.stderr_nonempty and not stderr_text.strip():
+            failures.append("stderr is empty")
+
+        if failures:
+            printable = " ".join(command if len(command) < 40 else command[:40] + [f"... ({len(command) - 40} more)"])
+            print(f"FAIL: {printable}", file=sys.stderr)
+            for failure in failures:
+                print(f"  - {failure}", file=sys.stderr)
+            print(f"--- stdout ---\n{shown(result.stdout)}\n--- stderr ---\n{shown(result.stderr)}", file=sys.stderr)
+            return 1
+        print(f"ok: {program} exited {status}" + (" (native)" if options.native else " (unifork)"))
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
