@@ -1,0 +1,71 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include <fs/inode.h>
+#include <fs/io_buffer.h>
+#include <lib/own_ptr.h>
+
+namespace fs {
+
+// getdents(2) and getdents64(2) lay entries out differently.
+enum class DirectoryEntryFormat {
+    Linux,   // struct linux_dirent, d_type in the last byte of the record
+    Linux64, // struct linux_dirent64
+};
+
+// An open file description (POSIX's term): what open(2) creates and dup(2) and fork(2) share.
+// It holds the inode, the file offset and the status flags; descriptors in fd tables point at
+// it. File operations are the inode's, so pipes and sockets plug in as inode kinds.
+class OpenFileDescription : public RefCounted<OpenFileDescription> {
+public:
+    // Status flags F_SETFL may change.
+    static constexpr int changeable_status_flags = O_APPEND | O_NONBLOCK | O_NOATIME;
+
+    static ErrorOr<RefPtr<OpenFileDescription>> create(RefPtr<Inode>, int flags);
+    ~OpenFileDescription();
+
+    Inode& inode() const { return *m_inode; }
+    RefPtr<Inode> inode_ref() const { return m_inode; }
+    // Access mode, status flags and O_PATH, as F_GETFL reports them (O_CLOEXEC belongs to the
+    // descriptor, creation flags are gone).
+    int flags() const { return m_flags; }
+    void set_status_flags(int flags) { m_flags = (m_flags & ~changeable_status_flags) | (flags & changeable_status_flags); }
+    bool is_path_only() const { return m_flags & O_PATH; }
+    bool is_readable() const { return !is_path_only() && ((m_flags & O_ACCMODE) == O_RDONLY || (m_flags & O_ACCMODE) == O_RDWR); }
+    bool is_writable() const { return !is_path_only() && ((m_flags & O_ACCMODE) == O_WRONLY || (m_flags & O_ACCMODE) == O_RDWR); }
+    bool is_append() const { return m_flags & O_APPEND; }
+    bool is_nonblocking() const { return m_flags & O_NONBLOCK; }
+    uint64_t offset() const { return m_offset; }
+
+    // read(2)/write(2): at the description's offset, which they advance. EBADF when the
+    // description was not opened for it.
+    ErrorOr<size_t> read(IoBuffer&);
+    ErrorOr<size_t> write(IoBuffer&);
+    // pread(2)/pwrite(2): at `offset`, leaving the description's offset alone.
+    ErrorOr<size_t> pread(uint64_t offset, IoBuffer&);
+    ErrorOr<size_t> pwrite(uint64_t offset, IoBuffer&);
+    ErrorOr<uint64_t> seek(int64_t offset, int whence);
+    // Fills `buffer` with whole directory entries from the current position; EINVAL when not
+    // even one fits, 0 at the end.
+    ErrorOr<size_t> read_directory_entries(IoBuffer& buffer, DirectoryEntryFormat);
+    ErrorOr<long> ioctl(unsigned long request, uintptr_t argument);
+
+    // For the kernel's own reads (the ELF loader, mmap of a file), whatever the access mode.
+    ErrorOr<size_t> read_at(uint64_t offset, std::span<uint8_t> buffer);
+
+private:
+    OpenFileDescription(RefPtr<Inode> inode, int flags)
+        : m_inode(std::move(inode))
+        , m_flags(flags)
+    {
+    }
+
+    RefPtr<Inode> m_inode;
+    int m_flags;
+    // Bytes for files; for directories the cookie of the next entry getdents(2) returns.
+    uint64_t m_offset { 0 };
+};
+
+}

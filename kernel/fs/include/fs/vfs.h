@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <fs/fd_table.h>
+#include <fs/fs_context.h>
+#include <fs/open_file_description.h>
+#include <fs/path_walk.h>
+#include <lib/string.h>
+
+// Path-level operations, each one Linux's rules for errno. They take the caller's FsContext
+// and a base inode for relative paths (its cwd, or a dirfd's inode for the *at calls) so that
+// the syscall handlers stay thin and everything here runs in host unit tests.
+namespace fs {
+
+// The base of a *at(2) lookup: the working directory for AT_FDCWD, otherwise `dirfd`'s inode
+// (EBADF if it is not open). An absolute path ignores dirfd entirely, as on Linux.
+ErrorOr<RefPtr<Inode>> base_for(FdTable const&, FsContext const&, int dirfd, std::string_view path);
+
+// The inode a path names; AT_EMPTY_PATH semantics (an empty path names `base` itself) when
+// `allow_empty` is set.
+ErrorOr<RefPtr<Inode>> resolve_path(FsContext const&, Inode& base, std::string_view path, Follow, bool allow_empty = false);
+
+// open(2)/openat(2). `flags` are open(2)'s, O_CLOEXEC included (the caller applies it to the
+// descriptor); `mode` applies when a file is created, less the context's umask.
+ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const&, Inode& base, std::string_view path, int flags, uint32_t mode);
+
+ErrorOr<void> make_directory(FsContext const&, Inode& base, std::string_view path, uint32_t mode);
+ErrorOr<void> remove_directory(FsContext const&, Inode& base, std::string_view path);
+ErrorOr<void> unlink(FsContext const&, Inode& base, std::string_view path);
+ErrorOr<void> make_symlink(FsContext const&, std::string_view target, Inode& base, std::string_view path);
+ErrorOr<void> make_link(FsContext const&, Inode& old_base, std::string_view old_path, Inode& new_base, std::string_view new_path, Follow, bool allow_empty = false);
+// renameat2(2): flags 0 and RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT are EINVAL.
+ErrorOr<void> rename(FsContext const&, Inode& old_base, std::string_view old_path, Inode& new_base, std::string_view new_path, unsigned flags);
+
+// access(2) for root: existence, and X_OK needs an execute bit on anything but a directory.
+ErrorOr<void> check_access(Inode const&, int mode);
+// What execve(2) requires of a file: a regular file with an execute bit (EACCES otherwise).
+ErrorOr<void> check_executable(Inode const&);
+// truncate(2)/ftruncate(2) on an inode: EISDIR for directories, EINVAL for other non-files.
+ErrorOr<void> truncate_inode(Inode&, int64_t length);
+ErrorOr<void> change_directory(FsContext&, RefPtr<Inode>);
+
+// The absolute path of a directory as seen from the context's root, for getcwd(2); ENOENT when
+// it has been removed.
+ErrorOr<String> absolute_path_of(FsContext const&, Directory&);
+
+// utimensat(2) semantics for one timestamp: UTIME_NOW, UTIME_OMIT or a time (EINVAL when the
+// nanoseconds are out of range).
+ErrorOr<void> set_times(Inode&, Timespec const* times);
+
+}
