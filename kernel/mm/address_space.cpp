@@ -354,6 +354,29 @@ ErrorOr<void> AddressSpace::populate_page(Region const& region, uint64_t page)
     return {};
 }
 
+ErrorOr<void> AddressSpace::write_bytes(uint64_t address, void const* bytes, size_t length)
+{
+    auto const* source = static_cast<uint8_t const*>(bytes);
+    while (length) {
+        uint64_t page = page_round_down(address);
+        auto* region = find_region(page);
+        if (!region)
+            return Error(EFAULT);
+        uint64_t* pte = TRY(page_table_entry(page, true));
+        if (!(*pte & pte_present)) {
+            TRY(populate_page(*region, page));
+            pte = TRY(page_table_entry(page, false));
+        }
+        size_t offset = address - page;
+        size_t chunk = page_size - offset < length ? page_size - offset : length;
+        memcpy(static_cast<uint8_t*>(physical_to_virtual(*pte & pte_address_mask)) + offset, source, chunk);
+        address += chunk;
+        source += chunk;
+        length -= chunk;
+    }
+    return {};
+}
+
 bool AddressSpace::handle_fault(uint64_t address, bool is_write, bool is_execute)
 {
     auto* region = find_region(address);

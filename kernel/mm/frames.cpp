@@ -108,6 +108,18 @@ ErrorOr<uint64_t> allocate_frame()
     return frame;
 }
 
+void release_reserved_range(uint64_t start, uint64_t end)
+{
+    for (uint64_t frame = page_round_up(start); frame + page_size <= end; frame += page_size) {
+        uint64_t index = frame / page_size;
+        if (index < s_frame_count && s_reference_counts[index] == reserved_marker) {
+            s_reference_counts[index] = 0;
+            ++s_free_count;
+            ++s_total_usable;
+        }
+    }
+}
+
 void reference_frame(uint64_t physical)
 {
     auto& count = s_reference_counts[physical / page_size];

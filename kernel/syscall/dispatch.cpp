@@ -52,23 +52,27 @@ void initialize_table()
 
 void report_unimplemented()
 {
-    char line[160];
-    bool any = false;
+    // One line, so a user porting an application sees at once what it is missing.
+    char line[1024];
+    size_t length = 0;
+    auto append = [&](char const* format, auto... values) {
+        if (length < sizeof(line))
+            length += lib::format(line + length, sizeof(line) - length, format, values...);
+    };
     for (int number = 0; number < max_number; ++number) {
         if (!s_unimplemented_counts[number])
             continue;
-        if (!any) {
-            diagnostic("unifork: the program tried these unimplemented syscalls (each returned ENOSYS):\n");
-            any = true;
-        }
         char const* name = name_of(number);
-        size_t length = lib::format(line, sizeof(line), "unifork:   %s (%d) x%u\n", name ? name : "unknown", number, s_unimplemented_counts[number]);
-        diagnostic_bytes(line, length);
+        append(length ? ", %s x%u" : "unifork: unimplemented syscalls the program tried: %s x%u", name ? name : "unknown", s_unimplemented_counts[number]);
     }
-    if (s_unknown_count) {
-        size_t length = lib::format(line, sizeof(line), "unifork:   %u calls with numbers Linux does not define\n", s_unknown_count);
-        diagnostic_bytes(line, length);
-    }
+    if (s_unknown_count)
+        append(length ? ", %u calls with numbers Linux does not define" : "unifork: the program made %u calls with numbers Linux does not define", s_unknown_count);
+    if (!length)
+        return;
+    if (length >= sizeof(line) - 1)
+        length = sizeof(line) - 2;
+    line[length++] = '\n';
+    diagnostic_bytes(line, length);
 }
 
 static long unimplemented(int number)

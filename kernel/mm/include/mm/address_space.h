@@ -50,6 +50,10 @@ public:
     // MADV_DONTNEED: private pages read back as zero (or file contents) next time.
     void discard(uint64_t start, uint64_t length);
 
+    // Copies bytes into this address space whatever the pages' protection (used while building
+    // an image), populating pages as needed. The space need not be active.
+    ErrorOr<void> write_bytes(uint64_t address, void const* bytes, size_t length);
+
     Region const* find_region(uint64_t address) const;
     bool is_range_mapped(uint64_t start, uint64_t length) const;
     bool handle_fault(uint64_t address, bool is_write, bool is_execute);

@@ -33,6 +33,8 @@ struct PhysicalRange {
 void initialize_frames(PhysicalRange const* ram, size_t ram_count, PhysicalRange const* reserved, size_t reserved_count);
 ErrorOr<uint64_t> allocate_frame();          // zeroed
 ErrorOr<uint64_t> allocate_frames(size_t count); // contiguous, not zeroed
+// Hands a range that was reserved at boot (the initrd, once unpacked) to the allocator.
+void release_reserved_range(uint64_t start, uint64_t end);
 void reference_frame(uint64_t physical);
 void release_frame(uint64_t physical);        // drops one reference; frees at zero
 void free_frames(uint64_t physical, size_t count);

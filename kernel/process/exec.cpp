@@ -1,0 +1,164 @@
+#include <cstring>
+
+#include <arch/cpu.h>
+#include <fs/fd_table.h>
+#include <lib/user_memory.h>
+#include <binfmt/registry.h>
+#include <fs/fs_context.h>
+#include <fs/open_file_description.h>
+#include <fs/path_walk.h>
+#include <mm/address_space.h>
+#include <mm/memory.h>
+#include <plat/random.h>
+#include <process/exec.h>
+#include <signal/signal_state.h>
+
+namespace process {
+
+namespace {
+
+// The executable, read through an open file description.
+class DescriptionReader final : public binfmt::FileReader {
+public:
+    explicit DescriptionReader(fs::OpenFileDescription& description)
+        : m_description(description)
+    {
+    }
+    uint64_t size() const override { return m_description.inode().size(); }
+    ErrorOr<size_t> read_at(uint64_t offset, std::span<uint8_t> buffer) override { return m_description.read_at(offset, buffer); }
+
+private:
+    fs::OpenFileDescription& m_description;
+};
+
+// Builds the new image in a fresh address space, aside from the caller's.
+class AddressSpaceTarget final : public binfmt::ExecTarget {
+public:
+    explicit AddressSpaceTarget(mm::AddressSpace& space)
+        : m_space(space)
+    {
+    }
+
+    ErrorOr<uint64_t> choose_load_base(binfmt::ImageSpan const& span) override
+    {
+        // Linux's ELF_ET_DYN_BASE on x86_64: two thirds of the user address space.
+        constexpr uint64_t dyn_base = 0x5555'5555'4000;
+        uint64_t alignment = span.alignment < mm::page_size ? mm::page_size : span.alignment;
+        uint64_t base = (dyn_base + alignment - 1) & ~(alignment - 1);
+        if (!lib::is_user_range(base, span.size()))
+            return Error(ENOMEM);
+        return base;
+    }
+
+    // Segments are copied in at exec rather than read on first touch: the boundary pages two
+    // segments share then need no special case, and the cost is one copy of the file.
+    ErrorOr<void> map_segment(binfmt::SegmentMapping const& segment, binfmt::FileReader& file) override
+    {
+        int prot = int(segment.protection);
+        for (uint64_t page = segment.page_start(); page < segment.page_end(); page += mm::page_size) {
+            if (auto* existing = m_space.find_region(page)) {
+                if ((existing->prot | prot) != existing->prot)
+                    TRY(m_space.protect(page, mm::page_size, existing->prot | prot));
+                continue;
+            }
+            uint64_t run_end = page + mm::page_size;
+            while (run_end < segment.page_end() && !m_space.find_region(run_end))
+                run_end += mm::page_size;
+            TRY(m_space.map_fixed(mm::Region { .start = page, .end = run_end, .prot = prot }));
+            page = run_end - mm::page_size;
+        }
+        uint8_t buffer[4096];
+        uint64_t copied = 0;
+        while (copied < segment.file_size) {
+            size_t chunk = segment.file_size - copied < sizeof(buffer) ? size_t(segment.file_size - copied) : sizeof(buffer);
+            size_t read = TRY(file.read_at(segment.file_offset + copied, { buffer, chunk }));
+            if (read != chunk)
+                return Error(EIO);
+            TRY(m_space.write_bytes(segment.virtual_address + copied, buffer, chunk));
+            copied += chunk;
+        }
+        return {};
+    }
+
+    ErrorOr<void> set_program_break(uint64_t start) override
+    {
+        m_space.set_break_start(start);
+        return {};
+    }
+
+    ErrorOr<binfmt::StackRegion> map_stack(bool executable) override
+    {
+        uint64_t top = mm::AddressSpace::default_stack_top;
+        uint64_t size = mm::AddressSpace::default_stack_size;
+        int prot = mm::prot_read | mm::prot_write | (executable ? mm::prot_exec : 0);
+        TRY(m_space.map_fixed(mm::Region { .start = top - size, .end = top, .prot = prot }));
+        return binfmt::StackRegion { top, size };
+    }
+
+    ErrorOr<void> write_memory(uint64_t address, std::span<uint8_t const> bytes) override
+    {
+        return m_space.write_bytes(address, bytes.data(), bytes.size());
+    }
+
+private:
+    mm::AddressSpace& m_space;
+};
+
+}
+
+ErrorOr<void> execute(Process& process, std::string_view path, std::span<std::string_view const> arguments,
+    std::span<std::string_view const> environment, arch::RegisterFrame& frame, binfmt::Diagnostic& diagnostic)
+{
+    auto& context = process.fs_context();
+    fs::PathWalker walker(context);
+    auto inode = TRY(walker.resolve(context.cwd(), path, fs::Follow::Yes));
+    // execve(2): EACCES for anything but a regular file, and for a file with no execute bit.
+    if (inode->is_directory())
+        return diagnostic.refuse(EACCES, "is a directory");
+    if (!inode->is_regular_file())
+        return diagnostic.refuse(EACCES, "not a regular file");
+    if (!(inode->permissions() & 0111))
+        return diagnostic.refuse(EACCES, "permission denied (no execute permission)");
+    auto description = TRY(fs::OpenFileDescription::create(inode, O_RDONLY));
+    DescriptionReader reader(*description);
+
+    auto space = TRY(mm::AddressSpace::create());
+    AddressSpaceTarget target(*space);
+    binfmt::ExecRequest request {
+        .file = reader,
+        .target = target,
+        .diagnostic = diagnostic,
+        .filename = path,
+        .arguments = arguments,
+        .environment = environment,
+    };
+    plat::random_bytes(request.random_bytes.data(), request.random_bytes.size());
+    request.hardware_capabilities = arch::cpu_features().hwcap;
+    auto result = TRY(binfmt::registry().execute(request));
+
+    // Past the point of no return: the old image goes.
+    process.replace_address_space(std::move(space));
+    process.set_executable_path(TRY(String::try_create(path)));
+    process.set_fs_base(0);
+    process.set_gs_base(0);
+    process.set_clear_child_tid(0);
+    process.set_robust_list(0);
+    process.fd_table().close_on_exec_all();
+    if (auto* signals = process.signal_state())
+        signals->reset_for_exec();
+
+    memset(&frame, 0, sizeof(frame));
+    frame.rip = result.entry;
+    frame.rsp = result.stack_pointer;
+    frame.cs = arch::kernel_code_selector;
+    frame.ss = arch::kernel_data_selector;
+    frame.rflags = 0x202; // interrupts on
+    frame.vector = arch::syscall_vector;
+    // A fresh program starts with clean x87 and SSE state, as Linux gives it.
+    asm volatile("fninit");
+    uint32_t mxcsr = 0x1f80;
+    asm volatile("ldmxcsr %0" : : "m"(mxcsr));
+    return {};
+}
+
+}

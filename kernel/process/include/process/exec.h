@@ -1,0 +1,18 @@
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include <arch/register_frame.h>
+#include <binfmt/diagnostic.h>
+#include <lib/error_or.h>
+#include <process/process.h>
+
+namespace process {
+
+// Replaces the process's image with the program at `path`, leaving the process untouched on
+// failure. On success, `frame` holds the registers the new program starts with.
+ErrorOr<void> execute(Process&, std::string_view path, std::span<std::string_view const> arguments,
+    std::span<std::string_view const> environment, arch::RegisterFrame& frame, binfmt::Diagnostic&);
+
+}

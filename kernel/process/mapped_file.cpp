@@ -1,0 +1,46 @@
+#include <fs/fd_table.h>
+#include <fs/open_file_description.h>
+#include <mm/mapped_files.h>
+#include <process/process.h>
+
+namespace {
+
+// A private file mapping reads its pages through the description it was created from, so it
+// keeps working after the descriptor is closed, as on Linux.
+class DescriptionMapping final : public mm::MappedFile {
+public:
+    explicit DescriptionMapping(RefPtr<fs::OpenFileDescription> description)
+        : m_description(std::move(description))
+    {
+    }
+    ErrorOr<size_t> read_at(uint64_t offset, void* buffer, size_t length) override
+    {
+        return m_description->read_at(offset, { static_cast<uint8_t*>(buffer), length });
+    }
+
+private:
+    RefPtr<fs::OpenFileDescription> m_description;
+};
+
+}
+
+namespace mm {
+
+ErrorOr<OpenedMapping> open_mapped_file(int fd, int prot)
+{
+    auto description = TRY(process::current().fd_table().get(fd));
+    if (description->is_path_only())
+        return Error(EBADF);
+    auto& inode = description->inode();
+    if (!inode.is_regular_file())
+        return Error(inode.is_directory() ? ENODEV : EACCES);
+    if (!description->is_readable())
+        return Error(EACCES);
+    uint64_t size = inode.size();
+    auto* mapping = new (std::nothrow) DescriptionMapping(std::move(description));
+    if (!mapping)
+        return Error(ENOMEM);
+    return OpenedMapping { RefPtr<MappedFile>::adopt(mapping), size };
+}
+
+}

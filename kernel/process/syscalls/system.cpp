@@ -1,0 +1,135 @@
+#include <cstring>
+
+#include <mm/memory.h>
+#include <plat/clock.h>
+#include <plat/random.h>
+#include <process/process.h>
+#include <syscall/syscall.h>
+
+namespace {
+
+struct Utsname {
+    char sysname[65];
+    char nodename[65];
+    char release[65];
+    char version[65];
+    char machine[65];
+    char domainname[65];
+};
+
+char s_hostname[65] = "unifork";
+
+void copy_field(char (&field)[65], std::string_view text)
+{
+    size_t length = text.size() < 64 ? text.size() : 64;
+    memcpy(field, text.data(), length);
+    field[length] = '\0';
+}
+
+}
+
+namespace process {
+
+void set_hostname(std::string_view name) { copy_field(s_hostname, name); }
+
+}
+
+// uname(2). Programs compare the release against the Linux versions whose ABI they need
+// (glibc refuses anything older than its minimum), so we report the Linux ABI we implement.
+SYSCALL_HANDLER(uname)
+{
+    Utsname name {};
+    copy_field(name.sysname, "Linux");
+    copy_field(name.nodename, s_hostname);
+    copy_field(name.release, "6.1.0-unifork");
+    copy_field(name.version, "#1 unifork " "0.1.0");
+    copy_field(name.machine, "x86_64");
+    copy_field(name.domainname, "(none)");
+    TRY(args.pointer<Utsname>(0).write(name));
+    return 0;
+}
+
+// sethostname(2)
+SYSCALL_HANDLER(sethostname)
+{
+    size_t length = args[1];
+    if (length > 64)
+        return Error(EINVAL);
+    char buffer[65] {};
+    TRY(copy_from_user(buffer, args[0], length));
+    process::set_hostname({ buffer, length });
+    return 0;
+}
+
+// getrandom(2)
+SYSCALL_HANDLER(getrandom)
+{
+    constexpr unsigned grnd_nonblock = 1, grnd_random = 2, grnd_insecure = 4;
+    unsigned flags = unsigned(args[2]);
+    if (flags & ~(grnd_nonblock | grnd_random | grnd_insecure))
+        return Error(EINVAL);
+    if ((flags & grnd_random) && (flags & grnd_insecure))
+        return Error(EINVAL);
+    uint64_t address = args[0];
+    size_t length = args[1];
+    if (length > 0x1ff'ffff)
+        length = 0x1ff'ffff; // Linux caps one call at INT_MAX >> 6 ... well below; 32 MiB
+    uint8_t chunk[256];
+    size_t done = 0;
+    while (done < length) {
+        size_t piece = length - done < sizeof(chunk) ? length - done : sizeof(chunk);
+        plat::random_bytes(chunk, piece);
+        TRY(copy_to_user(address + done, chunk, piece));
+        done += piece;
+    }
+    return long(done);
+}
+
+// sched_yield(2): one runnable thread, nothing to yield to.
+SYSCALL_HANDLER(sched_yield) { return 0; }
+
+// sched_getaffinity(2): one CPU. Returns the size of the mask written, as the raw syscall does.
+SYSCALL_HANDLER(sched_getaffinity)
+{
+    int pid = args.as_int(0);
+    size_t size = args[1];
+    if (pid != 0 && pid != process::current().pid())
+        return Error(ESRCH);
+    if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
+        return Error(EINVAL);
+    uint64_t mask = 1;
+    TRY(copy_to_user(args[2], &mask, sizeof(mask)));
+    return long(sizeof(mask));
+}
+
+// getcpu(2)
+SYSCALL_HANDLER(getcpu)
+{
+    uint32_t zero = 0;
+    if (args[0])
+        TRY(args.pointer<uint32_t>(0).write(zero));
+    if (args[1])
+        TRY(args.pointer<uint32_t>(1).write(zero));
+    return 0;
+}
+
+// sysinfo(2)
+SYSCALL_HANDLER(sysinfo)
+{
+    struct Sysinfo {
+        int64_t uptime;
+        uint64_t loads[3];
+        uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+        uint16_t procs, pad;
+        uint64_t totalhigh, freehigh;
+        uint32_t mem_unit;
+        char padding[4];
+    } info {};
+    info.uptime = int64_t(plat::monotonic_nanoseconds() / 1'000'000'000);
+    info.totalram = mm::total_frame_count() * mm::page_size;
+    info.freeram = mm::free_frame_count() * mm::page_size;
+    info.procs = 1;
+    info.mem_unit = 1;
+    TRY(copy_to_user(args[0], &info, sizeof(info)));
+    return 0;
+}

@@ -1,0 +1,128 @@
+#include <arch/cpu.h>
+#include <plat/clock.h>
+#include <syscall/syscall.h>
+
+namespace {
+
+struct Timespec {
+    int64_t seconds;
+    int64_t nanoseconds;
+};
+struct Timeval {
+    int64_t seconds;
+    int64_t microseconds;
+};
+
+constexpr int clock_realtime = 0, clock_monotonic = 1, clock_process_cputime = 2, clock_thread_cputime = 3,
+              clock_monotonic_raw = 4, clock_realtime_coarse = 5, clock_monotonic_coarse = 6, clock_boottime = 7,
+              clock_realtime_alarm = 8, clock_boottime_alarm = 9, clock_tai = 11;
+
+// Every clock the kernel has. CPU-time clocks count time since boot: the single application
+// thread is the only thing that runs.
+ErrorOr<uint64_t> read_clock(int clock)
+{
+    switch (clock) {
+    case clock_realtime:
+    case clock_realtime_coarse:
+    case clock_realtime_alarm:
+    case clock_tai:
+        return plat::realtime_nanoseconds();
+    case clock_monotonic:
+    case clock_monotonic_raw:
+    case clock_monotonic_coarse:
+    case clock_boottime:
+    case clock_boottime_alarm:
+    case clock_process_cputime:
+    case clock_thread_cputime:
+        return plat::monotonic_nanoseconds();
+    default:
+        return Error(EINVAL);
+    }
+}
+
+Timespec to_timespec(uint64_t nanoseconds) { return { int64_t(nanoseconds / 1'000'000'000), int64_t(nanoseconds % 1'000'000'000) }; }
+
+ErrorOr<uint64_t> read_duration(uint64_t address)
+{
+    auto value = TRY(UserPtr<Timespec>(address).read());
+    if (value.seconds < 0 || value.nanoseconds < 0 || value.nanoseconds >= 1'000'000'000)
+        return Error(EINVAL);
+    return uint64_t(value.seconds) * 1'000'000'000 + uint64_t(value.nanoseconds);
+}
+
+// Nothing else can run yet, so sleeping is waiting for the clock.
+void wait_until(int clock, uint64_t deadline)
+{
+    while (read_clock(clock).value() < deadline)
+        arch::pause();
+}
+
+}
+
+// clock_gettime(2)
+SYSCALL_HANDLER(clock_gettime)
+{
+    uint64_t now = TRY(read_clock(args.as_int(0)));
+    TRY(args.pointer<Timespec>(1).write(to_timespec(now)));
+    return 0;
+}
+
+// clock_getres(2): the TSC-derived clocks resolve nanoseconds; the coarse ones a tick.
+SYSCALL_HANDLER(clock_getres)
+{
+    int clock = args.as_int(0);
+    TRY(read_clock(clock));
+    if (args[1]) {
+        bool coarse = clock == clock_realtime_coarse || clock == clock_monotonic_coarse;
+        TRY(args.pointer<Timespec>(1).write(Timespec { 0, coarse ? 4'000'000 : 1 }));
+    }
+    return 0;
+}
+
+// gettimeofday(2): the time zone argument is obsolete; Linux fills it with zeros.
+SYSCALL_HANDLER(gettimeofday)
+{
+    uint64_t now = plat::realtime_nanoseconds();
+    if (args[0])
+        TRY(args.pointer<Timeval>(0).write(Timeval { int64_t(now / 1'000'000'000), int64_t(now % 1'000'000'000 / 1000) }));
+    if (args[1]) {
+        int32_t zone[2] = { 0, 0 };
+        TRY(copy_to_user(args[1], zone, sizeof(zone)));
+    }
+    return 0;
+}
+
+// time(2)
+SYSCALL_HANDLER(time)
+{
+    int64_t seconds = int64_t(plat::realtime_nanoseconds() / 1'000'000'000);
+    if (args[0])
+        TRY(args.pointer<int64_t>(0).write(seconds));
+    return seconds;
+}
+
+// nanosleep(2)
+SYSCALL_HANDLER(nanosleep)
+{
+    uint64_t duration = TRY(read_duration(args[0]));
+    wait_until(clock_monotonic, plat::monotonic_nanoseconds() + duration);
+    if (args[1])
+        TRY(args.pointer<Timespec>(1).write(Timespec { 0, 0 }));
+    return 0;
+}
+
+// clock_nanosleep(2): returns the error number itself rather than -1/errno, which the raw
+// syscall does too (as a negative value).
+SYSCALL_HANDLER(clock_nanosleep)
+{
+    constexpr int timer_abstime = 1;
+    int clock = args.as_int(0);
+    int flags = args.as_int(1);
+    if (clock == clock_thread_cputime)
+        return Error(EINVAL);
+    uint64_t now = TRY(read_clock(clock));
+    uint64_t value = TRY(read_duration(args[2]));
+    uint64_t deadline = (flags & timer_abstime) ? value : now + value;
+    wait_until(clock, deadline);
+    return 0;
+}
