@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -29,11 +30,20 @@ public:
 
     ErrorOr<void> try_append(std::string_view text)
     {
-        if (m_bytes.is_empty())
-            TRY(m_bytes.try_append('\0'));
-        m_bytes.shrink(m_bytes.size() - 1);
-        TRY(m_bytes.try_append(text.data(), text.size()));
-        TRY(m_bytes.try_append('\0'));
+        size_t const old_length = length();
+        // `text` may view this very string; growing moves the bytes, so find it again after.
+        auto const address = reinterpret_cast<uintptr_t>(text.data());
+        auto const start = reinterpret_cast<uintptr_t>(m_bytes.data());
+        bool const inside = !m_bytes.is_empty() && address >= start && address < start + m_bytes.size();
+        size_t const offset = inside ? address - start : 0;
+        TRY(m_bytes.try_ensure_capacity(old_length + text.size() + 1));
+        if (inside)
+            text = std::string_view(m_bytes.data() + offset, text.size());
+        // The room is reserved, so nothing below allocates: an ENOMEM above leaves the string
+        // whole, NUL included.
+        m_bytes.shrink(old_length);
+        MUST(m_bytes.try_append(text.data(), text.size()));
+        MUST(m_bytes.try_append('\0'));
         return {};
     }
 

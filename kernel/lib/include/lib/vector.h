@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <span>
@@ -64,27 +65,29 @@ public:
     {
         if (wanted <= m_capacity)
             return {};
-        size_t new_capacity = m_capacity ? m_capacity * 2 : 4;
-        if (new_capacity < wanted)
-            new_capacity = wanted;
-        auto* new_data = static_cast<T*>(::operator new(new_capacity * sizeof(T), std::nothrow));
+        auto* new_data = allocate(grown_capacity(wanted));
         if (!new_data)
             return Error(ENOMEM);
-        for (size_t i = 0; i < m_size; ++i) {
-            new (&new_data[i]) T(std::move(m_data[i]));
-            m_data[i].~T();
-        }
-        ::operator delete(m_data);
-        m_data = new_data;
-        m_capacity = new_capacity;
+        adopt_storage(new_data, grown_capacity(wanted));
         return {};
     }
 
     template<typename U>
     ErrorOr<void> try_append(U&& value)
     {
-        TRY(try_ensure_capacity(m_size + 1));
-        new (&m_data[m_size]) T(std::forward<U>(value));
+        if (m_size < m_capacity) {
+            new (&m_data[m_size]) T(std::forward<U>(value));
+            ++m_size;
+            return {};
+        }
+        // `value` may be one of this vector's own elements: build the new element in the new
+        // storage before the old one is moved from and freed. On ENOMEM `value` is untouched.
+        size_t const new_capacity = grown_capacity(m_size + 1);
+        auto* new_data = allocate(new_capacity);
+        if (!new_data)
+            return Error(ENOMEM);
+        new (&new_data[m_size]) T(std::forward<U>(value));
+        adopt_storage(new_data, new_capacity);
         ++m_size;
         return {};
     }
@@ -92,7 +95,15 @@ public:
     ErrorOr<void> try_append(T const* values, size_t count)
         requires std::is_trivially_copyable_v<T>
     {
+        // The values may lie in this vector (appending a copy of itself); growing frees the old
+        // storage, so find them again afterwards.
+        auto const address = reinterpret_cast<uintptr_t>(values);
+        auto const start = reinterpret_cast<uintptr_t>(m_data);
+        bool const inside = m_data && address >= start && address < start + m_size * sizeof(T);
+        size_t const index = inside ? (address - start) / sizeof(T) : 0;
         TRY(try_ensure_capacity(m_size + count));
+        if (inside)
+            values = m_data + index;
         if (count)
             memcpy(m_data + m_size, values, count * sizeof(T));
         m_size += count;
@@ -134,6 +145,32 @@ public:
     void clear() { shrink(0); }
 
 private:
+    size_t grown_capacity(size_t wanted) const
+    {
+        size_t new_capacity = m_capacity ? m_capacity * 2 : 4;
+        return new_capacity < wanted ? wanted : new_capacity;
+    }
+
+    static T* allocate(size_t capacity)
+    {
+        if (capacity > size_t(-1) / sizeof(T))
+            return nullptr;
+        return static_cast<T*>(::operator new(capacity * sizeof(T), std::nothrow));
+    }
+
+    // Moves the elements into `new_data` (already allocated for `new_capacity`) and frees the
+    // old storage.
+    void adopt_storage(T* new_data, size_t new_capacity)
+    {
+        for (size_t i = 0; i < m_size; ++i) {
+            new (&new_data[i]) T(std::move(m_data[i]));
+            m_data[i].~T();
+        }
+        ::operator delete(m_data);
+        m_data = new_data;
+        m_capacity = new_capacity;
+    }
+
     void clear_and_free()
     {
         clear();
