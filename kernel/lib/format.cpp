@@ -41,6 +41,7 @@ struct Spec {
     bool left_align { false };
     bool zero_pad { false };
     bool plus_sign { false };
+    bool space_sign { false };
     bool alternate { false };
     int width { 0 };
     int precision { -1 };
@@ -51,26 +52,31 @@ void emit_number(Output& out, uint64_t magnitude, bool negative, unsigned base, 
     char digits[24];
     int count = 0;
     char const* alphabet = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    do {
+    // C: a zero with precision zero prints no digits at all.
+    while (magnitude || (count == 0 && spec.precision != 0)) {
         digits[count++] = alphabet[magnitude % base];
         magnitude /= base;
-    } while (magnitude);
-    int sign_length = (negative || spec.plus_sign) ? 1 : 0;
+    }
+    // C: with a precision the 0 flag is ignored for integers.
+    bool const zero_pad = spec.zero_pad && spec.precision < 0;
+    char const sign = negative ? '-' : spec.plus_sign ? '+' : spec.space_sign ? ' ' : '\0';
+    int sign_length = sign ? 1 : 0;
+    int precision_zeros = spec.precision > count ? spec.precision - count : 0;
+    // %#o's "0" prefix only forces a leading zero; precision zeros or a lone 0 already do.
+    if (prefix && prefix[0] == '0' && !prefix[1] && (precision_zeros || (count && digits[count - 1] == '0')))
+        prefix = nullptr;
     int prefix_length = 0;
     while (prefix && prefix[prefix_length])
         ++prefix_length;
-    int precision_zeros = spec.precision > count ? spec.precision - count : 0;
     int total = sign_length + prefix_length + precision_zeros + count;
     int padding = spec.width > total ? spec.width - total : 0;
-    if (!spec.left_align && !spec.zero_pad)
+    if (!spec.left_align && !zero_pad)
         out.repeat(' ', padding);
-    if (negative)
-        out.put('-');
-    else if (spec.plus_sign)
-        out.put('+');
+    if (sign)
+        out.put(sign);
     for (int i = 0; i < prefix_length; ++i)
         out.put(prefix[i]);
-    if (!spec.left_align && spec.zero_pad)
+    if (!spec.left_align && zero_pad)
         out.repeat('0', padding);
     out.repeat('0', precision_zeros);
     while (count)
@@ -98,6 +104,8 @@ size_t vformat(char* buffer, size_t size, char const* format, va_list arguments)
                 spec.zero_pad = true;
             else if (*p == '+')
                 spec.plus_sign = true;
+            else if (*p == ' ')
+                spec.space_sign = true;
             else if (*p == '#')
                 spec.alternate = true;
             else
@@ -126,8 +134,11 @@ size_t vformat(char* buffer, size_t size, char const* format, va_list arguments)
             }
         }
         int longness = 0;
+        int shortness = 0;
         while (*p == 'l' || *p == 'z' || *p == 'h' || *p == 'j' || *p == 't') {
-            if (*p == 'l' || *p == 'z' || *p == 'j' || *p == 't')
+            if (*p == 'h')
+                ++shortness;
+            else
                 longness = 2;
             ++p;
         }
@@ -135,6 +146,11 @@ size_t vformat(char* buffer, size_t size, char const* format, va_list arguments)
         case 'd':
         case 'i': {
             int64_t value = longness ? va_arg(arguments, int64_t) : va_arg(arguments, int);
+            // %hd and %hhd print the argument converted back to short or signed char.
+            if (!longness && shortness == 1)
+                value = static_cast<short>(value);
+            else if (!longness && shortness >= 2)
+                value = static_cast<signed char>(value);
             bool negative = value < 0;
             uint64_t magnitude = negative ? uint64_t(0) - uint64_t(value) : uint64_t(value);
             emit_number(out, magnitude, negative, 10, false, spec, nullptr);
@@ -145,8 +161,16 @@ size_t vformat(char* buffer, size_t size, char const* format, va_list arguments)
         case 'X':
         case 'o': {
             uint64_t value = longness ? va_arg(arguments, uint64_t) : va_arg(arguments, unsigned);
+            if (!longness && shortness == 1)
+                value = static_cast<unsigned short>(value);
+            else if (!longness && shortness >= 2)
+                value = static_cast<unsigned char>(value);
             unsigned base = *p == 'u' ? 10 : *p == 'o' ? 8 : 16;
-            char const* prefix = (spec.alternate && base == 16 && value) ? (*p == 'X' ? "0X" : "0x") : nullptr;
+            char const* prefix = nullptr;
+            if (spec.alternate && base == 16 && value)
+                prefix = *p == 'X' ? "0X" : "0x";
+            else if (spec.alternate && base == 8)
+                prefix = "0";
             emit_number(out, value, false, base, *p == 'X', spec, prefix);
             break;
         }
