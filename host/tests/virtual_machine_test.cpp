@@ -149,7 +149,7 @@ TEST_F(VirtualMachine, AVmThatLingersAfterItsRecordIsStopped)
 
 TEST_F(VirtualMachine, QemuRunsInItsOwnProcessGroup)
 {
-    auto outcome = run(R"(ps -o pgid= -p $$ | tr -d ' ' >&$out; printf 'exited 0\n' >&$ctl)");
+    auto outcome = run(R"(read -r -a fields < /proc/$$/stat; echo "${fields[4]}" >&$out; printf 'exited 0\n' >&$ctl)");
     auto group = std::stol(read_sink("stdout"));
     EXPECT_NE(group, static_cast<long>(::getpgrp()));
 }
