@@ -10,12 +10,13 @@ file(GLOB_RECURSE UNIFORK_KCONFIG_FILES CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/K
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${UNIFORK_KCONFIG_FILES} "${UNIFORK_DEFCONFIG}")
 
 execute_process(
-  COMMAND "${UNIFORK_KCONFIG_PYTHON}" "${CMAKE_SOURCE_DIR}/scripts/kconfig.py"
+  COMMAND ${CMAKE_COMMAND} -E env srctree=${CMAKE_SOURCE_DIR} "${UNIFORK_KCONFIG_PYTHON}" "${CMAKE_SOURCE_DIR}/scripts/kconfig.py"
           --kconfig "${CMAKE_SOURCE_DIR}/Kconfig"
           --defconfig "${UNIFORK_DEFCONFIG}"
           --dotconfig "${UNIFORK_DOTCONFIG}"
           --header "${UNIFORK_CONFIG_HEADER_DIR}/config.h"
           --cmake "${UNIFORK_CONFIG_CMAKE}"
+  WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}"
   RESULT_VARIABLE kconfig_result)
 if(NOT kconfig_result EQUAL 0)
   message(FATAL_ERROR "Kconfig failed; is python3-kconfiglib installed? (scripts/install-deps.sh)")
@@ -24,7 +25,7 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${UNIFORK_DOTCON
 include("${UNIFORK_CONFIG_CMAKE}")
 
 add_custom_target(menuconfig
-  COMMAND ${CMAKE_COMMAND} -E env KCONFIG_CONFIG=${UNIFORK_DOTCONFIG} "${UNIFORK_KCONFIG_PYTHON}" -m menuconfig "${CMAKE_SOURCE_DIR}/Kconfig"
+  COMMAND ${CMAKE_COMMAND} -E env KCONFIG_CONFIG=${UNIFORK_DOTCONFIG} srctree=${CMAKE_SOURCE_DIR} "${UNIFORK_KCONFIG_PYTHON}" -m menuconfig "${CMAKE_SOURCE_DIR}/Kconfig"
   COMMAND ${CMAKE_COMMAND} "${CMAKE_BINARY_DIR}"
   WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}"
   USES_TERMINAL

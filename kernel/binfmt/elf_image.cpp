@@ -94,7 +94,7 @@ ErrorOr<ElfImage> ElfImage::parse(FileReader& file, Diagnostic& diagnostic)
         return diagnostic.refuse(ENOEXEC, "too many program headers (%u)", header.e_phnum);
     uint64_t headers_end;
     if (__builtin_add_overflow(header.e_phoff, headers_size, &headers_end) || headers_end > file_size)
-        return diagnostic.refuse(ENOEXEC, "truncated program headers (%u headers at offset 0x%lx, file size 0x%lx)", header.e_phnum, header.e_phoff, file_size);
+        return diagnostic.refuse(ENOEXEC, "truncated ELF file: program headers (%u headers at offset 0x%lx, file size 0x%lx)", header.e_phnum, header.e_phoff, file_size);
 
     Vector<uint8_t> headers_bytes;
     TRY(headers_bytes.try_resize(headers_size));

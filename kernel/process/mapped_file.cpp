@@ -26,7 +26,7 @@ private:
 
 namespace mm {
 
-ErrorOr<OpenedMapping> open_mapped_file(int fd, int prot)
+ErrorOr<OpenedMapping> open_mapped_file(int fd, int prot, bool shared)
 {
     auto description = TRY(process::current().fd_table().get(fd));
     if (description->is_path_only())
@@ -34,7 +34,11 @@ ErrorOr<OpenedMapping> open_mapped_file(int fd, int prot)
     auto& inode = description->inode();
     if (!inode.is_regular_file())
         return Error(inode.is_directory() ? ENODEV : EACCES);
+    // mmap(2): EACCES when the file is not open for reading, or a shared writable mapping is
+    // asked of a file not open for writing.
     if (!description->is_readable())
+        return Error(EACCES);
+    if (shared && (prot & mm::prot_write) && !description->is_writable())
         return Error(EACCES);
     uint64_t size = inode.size();
     auto* mapping = new (std::nothrow) DescriptionMapping(std::move(description));

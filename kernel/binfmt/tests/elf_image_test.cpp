@@ -362,14 +362,14 @@ TEST(ElfImageRefusal, TruncatedProgramHeaders)
     builder.keep_file_size = true;
     builder.file_size = 64 + 56 * 2;
     builder.header.e_phnum = 5;
-    expect_refused(builder.build(), "truncated program headers");
+    expect_refused(builder.build(), "truncated ELF file: program headers");
 
     auto beyond = ElfBuilder::static_executable();
     beyond.keep_file_size = true;
     beyond.header.e_phoff = 0x3000;
-    expect_refused(beyond.build(), "truncated program headers");
+    expect_refused(beyond.build(), "truncated ELF file: program headers");
     beyond.header.e_phoff = ~uint64_t(0) - 10;
-    expect_refused(beyond.build(), "truncated program headers");
+    expect_refused(beyond.build(), "truncated ELF file: program headers");
 }
 
 TEST(ElfImageRefusal, SegmentPastEndOfFile)

@@ -82,9 +82,9 @@ SYSCALL_HANDLER(mmap)
 
     Region region { .start = address, .end = address + rounded, .prot = prot, .shared = type != map_private };
     if (!(flags & map_anonymous)) {
+        auto file = TRY(open_mapped_file(fd, prot, region.shared));
         if (region.shared && (prot & prot_write))
-            return Error(ENODEV); // writable shared file mappings need a page cache
-        auto file = TRY(open_mapped_file(fd, prot));
+            return Error(ENODEV); // writable shared file mappings need a page cache first
         region.file = std::move(file.file);
         region.file_offset = offset;
         uint64_t file_size = file.size;

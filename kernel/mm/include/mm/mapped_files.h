@@ -15,6 +15,6 @@ struct OpenedMapping {
 // Resolves a file descriptor for mmap: EBADF, EACCES (not opened for reading, or for writing
 // when a shared writable mapping is asked), ENODEV (not a regular file). Provided by the file
 // system glue.
-ErrorOr<OpenedMapping> open_mapped_file(int fd, int prot);
+ErrorOr<OpenedMapping> open_mapped_file(int fd, int prot, bool shared);
 
 }
