@@ -73,6 +73,8 @@ std::optional<std::string> search(std::string const& name, std::string_view sear
         position = end + 1;
         if (directory.empty())
             directory = empty_entry;
+        if (directory.empty())
+            continue;
         auto candidate_path = directory.ends_with('/') ? directory + name : directory + "/" + name;
         auto candidate = inspect(candidate_path);
         if (candidate == Candidate::Executable)
@@ -101,6 +103,12 @@ HostProgram find_host_program(std::string const& name, std::string_view path_var
     if (!found)
         fail(name, best);
     return HostProgram { *found, absolute_guest_path(*found, working_directory) };
+}
+
+std::optional<std::string> find_host_executable(std::string const& name, std::string_view path_variable)
+{
+    Candidate best;
+    return search(name, path_variable, "", inspect_host, best);
 }
 
 std::string find_guest_program(initrd::InitrdTree const& tree, std::string const& name)

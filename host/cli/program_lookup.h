@@ -2,6 +2,7 @@
 
 #include "initrd/initrd_tree.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,10 @@ struct HostProgram {
 // working directory. Throws Failure 127 when nothing is found, 126 when what is found cannot be
 // executed (a directory, no execute permission).
 HostProgram find_host_program(std::string const& name, std::string_view path_variable, std::string const& working_directory);
+
+// The first executable regular file called `name` in the directories of `path_variable`;
+// empty entries are skipped rather than taken as the working directory.
+std::optional<std::string> find_host_executable(std::string const& name, std::string_view path_variable);
 
 // The directories searched inside the guest for a name without a '/'.
 inline constexpr char const* guest_search_path = "/bin:/usr/bin:/sbin:/usr/sbin";

@@ -132,20 +132,8 @@ std::string locate_qemu(std::optional<std::string> const& option, HostContext co
             throw UsageError("QEMU not found at " + *option + " (install qemu-system-x86)");
         return *option;
     }
-    std::string_view search_path = host.path_variable;
-    std::size_t position = 0;
-    while (position <= search_path.size()) {
-        auto end = search_path.find(':', position);
-        if (end == std::string_view::npos)
-            end = search_path.size();
-        std::string directory(search_path.substr(position, end - position));
-        position = end + 1;
-        if (directory.empty())
-            continue;
-        auto candidate = directory + "/qemu-system-x86_64";
-        if (::access(candidate.c_str(), X_OK) == 0 && is_regular_file(candidate))
-            return candidate;
-    }
+    if (auto found = find_host_executable("qemu-system-x86_64", host.path_variable))
+        return *found;
     throw UsageError("QEMU not found (install qemu-system-x86)");
 }
 
