@@ -101,11 +101,7 @@ ErrorOr<RefPtr<Inode>> PathWalker::resolve_last(ParentLookup const& lookup, Foll
     case LastComponent::Normal:
         break;
     }
-    if (lookup.last.size() > name_max)
-        return Error(ENAMETOOLONG);
-    if (lookup.parent->is_removed())
-        return Error(ENOENT);
-    result = lookup.parent->find(lookup.last);
+    result = TRY(lookup.find_entry());
     if (!result)
         return Error(ENOENT);
     // A trailing slash asks for a directory, so a symlink before it is followed even by
@@ -121,6 +117,15 @@ ErrorOr<RefPtr<Inode>> PathWalker::resolve(Inode& base, std::string_view path, F
 {
     auto lookup = TRY(walk_to_parent(base, path));
     return resolve_last(lookup, follow);
+}
+
+ErrorOr<Inode*> ParentLookup::find_entry() const
+{
+    if (last.size() > name_max)
+        return Error(ENAMETOOLONG);
+    if (parent->is_removed())
+        return Error(ENOENT);
+    return parent->find(last);
 }
 
 }

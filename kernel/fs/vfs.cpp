@@ -28,11 +28,7 @@ static ErrorOr<ParentLookup> lookup_for_create(PathWalker& walker, Inode& base, 
     auto lookup = TRY(walker.walk_to_parent(base, path));
     if (lookup.kind != LastComponent::Normal)
         return Error(EEXIST);
-    if (lookup.last.size() > name_max)
-        return Error(ENAMETOOLONG);
-    if (lookup.parent->is_removed())
-        return Error(ENOENT);
-    if (lookup.parent->find(lookup.last))
+    if (TRY(lookup.find_entry()))
         return Error(EEXIST);
     if (lookup.trailing_slash && !is_directory)
         return Error(ENOENT);
@@ -53,11 +49,7 @@ static ErrorOr<RefPtr<Inode>> open_target(PathWalker& walker, Inode& base, std::
     // writing"; with O_CREAT Linux also gives it for ".", ".." and a trailing slash.
     if (lookup.kind != LastComponent::Normal || lookup.trailing_slash)
         return Error(EISDIR);
-    if (lookup.last.size() > name_max)
-        return Error(ENAMETOOLONG);
-    if (lookup.parent->is_removed())
-        return Error(ENOENT);
-    RefPtr<Inode> existing = lookup.parent->find(lookup.last);
+    RefPtr<Inode> existing = TRY(lookup.find_entry());
     if (!existing)
         return lookup.parent->create_file(lookup.last, mode & 07777 & ~walker.context().umask());
     // O_EXCL: "If pathname is a symbolic link, then open() fails regardless of where the
@@ -139,11 +131,7 @@ ErrorOr<void> remove_directory(FsContext const& context, Inode& base, std::strin
     case LastComponent::Normal:
         break;
     }
-    if (lookup.last.size() > name_max)
-        return Error(ENAMETOOLONG);
-    if (lookup.parent->is_removed())
-        return Error(ENOENT);
-    RefPtr<Inode> victim = lookup.parent->find(lookup.last);
+    RefPtr<Inode> victim = TRY(lookup.find_entry());
     if (!victim)
         return Error(ENOENT);
     if (!victim->is_directory())
@@ -161,11 +149,7 @@ ErrorOr<void> unlink(FsContext const& context, Inode& base, std::string_view pat
     auto lookup = TRY(walker.walk_to_parent(base, path));
     if (lookup.kind != LastComponent::Normal)
         return Error(EISDIR);
-    if (lookup.last.size() > name_max)
-        return Error(ENAMETOOLONG);
-    if (lookup.parent->is_removed())
-        return Error(ENOENT);
-    auto* victim = lookup.parent->find(lookup.last);
+    auto* victim = TRY(lookup.find_entry());
     if (!victim)
         return Error(ENOENT);
     // unlink(2) on a directory is EISDIR on Linux (POSIX says EPERM). A trailing slash on

@@ -32,24 +32,17 @@ SYSCALL_HANDLER(getsid)
     return current().pid();
 }
 
-// getresuid(2), getresgid(2)
-SYSCALL_HANDLER(getresuid)
+// getresuid(2), getresgid(2): real, effective and saved IDs, all root.
+static ErrorOr<long> write_root_ids(::syscall::Arguments const& args)
 {
     uint32_t zero = 0;
-    TRY(args.pointer<uint32_t>(0).write(zero));
-    TRY(args.pointer<uint32_t>(1).write(zero));
-    TRY(args.pointer<uint32_t>(2).write(zero));
+    for (int i = 0; i < 3; ++i)
+        TRY(args.pointer<uint32_t>(i).write(zero));
     return 0;
 }
 
-SYSCALL_HANDLER(getresgid)
-{
-    uint32_t zero = 0;
-    TRY(args.pointer<uint32_t>(0).write(zero));
-    TRY(args.pointer<uint32_t>(1).write(zero));
-    TRY(args.pointer<uint32_t>(2).write(zero));
-    return 0;
-}
+SYSCALL_HANDLER(getresuid) { return write_root_ids(args); }
+SYSCALL_HANDLER(getresgid) { return write_root_ids(args); }
 
 // getgroups(2): root with no supplementary groups.
 SYSCALL_HANDLER(getgroups)

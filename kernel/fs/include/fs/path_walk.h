@@ -28,6 +28,10 @@ struct ParentLookup {
     std::string_view last;
     LastComponent kind;
     bool trailing_slash;
+
+    // The entry `last` names in `parent`, or null when there is none: ENAMETOOLONG for a name
+    // over NAME_MAX, ENOENT when the parent directory has been removed.
+    ErrorOr<Inode*> find_entry() const;
 };
 
 // Resolves paths the way Linux's namei does: absolute or relative to a base directory, "." and
