@@ -2,7 +2,8 @@
 """Turns the Kconfig tree and a defconfig into .config, a C header and a CMake include.
 
 An existing .config (for example one edited with menuconfig) is kept and updated with any new
-symbols; otherwise the defconfig seeds it. Run by CMake at configure time.
+symbols, as long as the defconfig it came from is unchanged; otherwise the defconfig seeds it.
+Run by CMake at configure time.
 """
 import argparse
 import os
@@ -22,14 +23,15 @@ def main():
 
     stamp = options.dotconfig + ".defconfig"
     previous_defconfig = open(stamp).read() if os.path.exists(stamp) else None
+    defconfig_identity = options.defconfig + "\n" + open(options.defconfig).read()
     kconf = kconfiglib.Kconfig(options.kconfig, warn_to_stderr=True)
-    if os.path.exists(options.dotconfig) and previous_defconfig == options.defconfig:
+    if os.path.exists(options.dotconfig) and previous_defconfig == defconfig_identity:
         kconf.load_config(options.dotconfig)
     else:
         kconf.load_config(options.defconfig)
     kconf.write_config(options.dotconfig, header="# unifork kernel configuration\n")
     with open(stamp, "w") as f:
-        f.write(options.defconfig)
+        f.write(defconfig_identity)
 
     os.makedirs(os.path.dirname(options.header), exist_ok=True)
     kconf.write_autoconf(options.header, header="/* Generated from .config; do not edit. */\n#pragma once\n")

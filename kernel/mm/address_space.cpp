@@ -59,12 +59,12 @@ void initialize_kernel_address_space()
     arch::write_cr3(arch::read_cr3());
 }
 
-ErrorOr<OwnPtr<AddressSpace>> AddressSpace::create()
+ErrorOr<RefPtr<AddressSpace>> AddressSpace::create()
 {
     auto* raw = new (std::nothrow) AddressSpace();
     if (!raw)
         return Error(ENOMEM);
-    OwnPtr<AddressSpace> space(raw);
+    auto space = RefPtr<AddressSpace>::adopt(raw);
     space->m_pml4 = TRY(allocate_frame());
     uint64_t* pml4 = table_at(space->m_pml4);
     for (int i = 256; i < 512; ++i)
@@ -75,7 +75,7 @@ ErrorOr<OwnPtr<AddressSpace>> AddressSpace::create()
 AddressSpace::~AddressSpace()
 {
     if (s_active == this) {
-        arch::write_cr3(reinterpret_cast<uint64_t>(boot_pml4));
+        arch::write_cr3(virtual_to_physical(s_kernel_pml4));
         s_active = nullptr;
     }
     if (!m_pml4)
@@ -263,7 +263,11 @@ ErrorOr<void> AddressSpace::protect(uint64_t start, uint64_t length, int prot)
         if (entry.is_error() || !(*entry.value() & pte_present))
             continue;
         uint64_t* pte = entry.value();
-        *pte = (*pte & pte_address_mask) | pte_flags_for(prot);
+        uint64_t flags = pte_flags_for(prot);
+        auto* region = find_region(page);
+        if (region && !region->shared && frame_reference_count(*pte & pte_address_mask) > 1)
+            flags &= ~pte_writable; // still shared copy-on-write
+        *pte = (*pte & pte_address_mask) | flags;
         if (s_active == this)
             arch::invalidate_page(page);
     }
@@ -334,6 +338,18 @@ void AddressSpace::discard(uint64_t start, uint64_t length)
 
 ErrorOr<void> AddressSpace::populate_page(Region const& region, uint64_t page)
 {
+    if (region.shared && region.file) {
+        auto shared = region.file->shared_frame(region.file_offset + (page - region.start));
+        if (!shared.is_error()) {
+            auto entry = page_table_entry(page, true);
+            if (entry.is_error()) {
+                release_frame(shared.value());
+                return entry.release_error();
+            }
+            *entry.value() = shared.value() | pte_flags_for(region.prot);
+            return {};
+        }
+    }
     uint64_t frame = TRY(allocate_frame());
     if (region.file && page < region.file_end) {
         uint64_t file_bytes = region.file_end - page;
@@ -367,6 +383,14 @@ ErrorOr<void> AddressSpace::write_bytes(uint64_t address, void const* bytes, siz
             TRY(populate_page(*region, page));
             pte = TRY(page_table_entry(page, false));
         }
+        if (!(*pte & pte_writable) && !region->shared && frame_reference_count(*pte & pte_address_mask) > 1) {
+            uint64_t copy = TRY(allocate_frames(1));
+            memcpy(physical_to_virtual(copy), physical_to_virtual(*pte & pte_address_mask), page_size);
+            release_frame(*pte & pte_address_mask);
+            *pte = copy | (*pte & ~pte_address_mask);
+            if (s_active == this)
+                arch::invalidate_page(page);
+        }
         size_t offset = address - page;
         size_t chunk = page_size - offset < length ? page_size - offset : length;
         memcpy(static_cast<uint8_t*>(physical_to_virtual(*pte & pte_address_mask)) + offset, source, chunk);
@@ -390,9 +414,128 @@ bool AddressSpace::handle_fault(uint64_t address, bool is_write, bool is_execute
         return false;
     uint64_t page = page_round_down(address);
     auto entry = page_table_entry(page, false);
-    if (!entry.is_error() && (*entry.value() & pte_present))
+    if (!entry.is_error() && (*entry.value() & pte_present)) {
+        if (is_write && !(*entry.value() & pte_writable))
+            return break_copy_on_write(*region, page, entry.value());
         return false; // present and still faulting: a protection violation
+    }
     return !populate_page(*region, page).is_error();
+}
+
+// A write to a private page that fork left shared: the last sharer takes the frame as it is,
+// the others get a copy.
+bool AddressSpace::break_copy_on_write(Region const& region, uint64_t page, uint64_t* pte)
+{
+    if (region.shared || !(region.prot & prot_write))
+        return false;
+    uint64_t frame = *pte & pte_address_mask;
+    if (frame_reference_count(frame) > 1) {
+        auto copy = allocate_frames(1);
+        if (copy.is_error())
+            return false;
+        memcpy(physical_to_virtual(copy.value()), physical_to_virtual(frame), page_size);
+        release_frame(frame);
+        frame = copy.value();
+    }
+    *pte = frame | pte_flags_for(region.prot);
+    if (s_active == this)
+        arch::invalidate_page(page);
+    return true;
+}
+
+ErrorOr<uint64_t> AddressSpace::translate(uint64_t address)
+{
+    uint64_t page = page_round_down(address);
+    auto* region = find_region(page);
+    if (!region)
+        return Error(EFAULT);
+    uint64_t* pte = TRY(page_table_entry(page, true));
+    if (!(*pte & pte_present)) {
+        TRY(populate_page(*region, page));
+        pte = TRY(page_table_entry(page, false));
+    }
+    return (*pte & pte_address_mask) + (address - page);
+}
+
+ErrorOr<RefPtr<AddressSpace>> AddressSpace::clone_for_fork()
+{
+    auto child = TRY(create());
+    for (auto const& region : m_regions)
+        TRY(child->m_regions.try_append(region));
+    child->m_break_start = m_break_start;
+    child->m_break = m_break;
+    child->m_stack_top = m_stack_top;
+    uint64_t* pml4 = table_at(m_pml4);
+    uint64_t* child_pml4 = table_at(child->m_pml4);
+    for (int i = 0; i < 256; ++i) {
+        if (!(pml4[i] & pte_present))
+            continue;
+        uint64_t table = TRY(allocate_frame());
+        child_pml4[i] = table | (pml4[i] & ~pte_address_mask);
+        TRY(copy_tables(*child, pml4[i] & pte_address_mask, table, 3, uint64_t(i) << 39));
+    }
+    // Private pages lost their write permission in this space too.
+    if (s_active == this)
+        arch::write_cr3(m_pml4);
+    return child;
+}
+
+ErrorOr<void> AddressSpace::copy_tables(AddressSpace& child, uint64_t parent_table, uint64_t child_table, int level, uint64_t base)
+{
+    uint64_t* source = table_at(parent_table);
+    uint64_t* target = table_at(child_table);
+    for (int i = 0; i < 512; ++i) {
+        uint64_t entry = source[i];
+        if (!(entry & pte_present))
+            continue;
+        uint64_t address = base + (uint64_t(i) << (12 + 9 * (level - 1)));
+        if (level > 1) {
+            uint64_t table = TRY(allocate_frame());
+            target[i] = table | (entry & ~pte_address_mask);
+            TRY(copy_tables(child, entry & pte_address_mask, table, level - 1, address));
+            continue;
+        }
+        auto* region = find_region(address);
+        if (!region)
+            continue;
+        if (!region->shared && (entry & pte_writable)) {
+            entry &= ~pte_writable;
+            source[i] = entry;
+        }
+        reference_frame(entry & pte_address_mask);
+        target[i] = entry;
+    }
+    return {};
+}
+
+ErrorOr<RefPtr<SharedAnonymousMemory>> SharedAnonymousMemory::create(uint64_t size)
+{
+    auto* memory = new (std::nothrow) SharedAnonymousMemory();
+    if (!memory)
+        return Error(ENOMEM);
+    auto result = RefPtr<SharedAnonymousMemory>::adopt(memory);
+    TRY(result->m_frames.try_resize(size_t(page_round_up(size) / page_size)));
+    for (auto& frame : result->m_frames)
+        frame = 0;
+    return result;
+}
+
+SharedAnonymousMemory::~SharedAnonymousMemory()
+{
+    for (auto frame : m_frames)
+        if (frame)
+            release_frame(frame);
+}
+
+ErrorOr<uint64_t> SharedAnonymousMemory::shared_frame(uint64_t offset)
+{
+    size_t index = size_t(offset / page_size);
+    if (index >= m_frames.size())
+        return Error(EFAULT);
+    if (!m_frames[index])
+        m_frames[index] = TRY(allocate_frame());
+    reference_frame(m_frames[index]);
+    return m_frames[index];
 }
 
 ErrorOr<uint64_t> AddressSpace::set_break(uint64_t address)

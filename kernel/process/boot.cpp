@@ -13,7 +13,11 @@
 #include <plat/power.h>
 #include <process/boot.h>
 #include <process/exec.h>
+#include <process/lifecycle.h>
 #include <process/process.h>
+#include <sched/thread.h>
+#include <signal/signal_state.h>
+#include <config.h>
 #include <syscall/trace.h>
 
 namespace process {
@@ -38,7 +42,8 @@ constexpr int status_unifork_failure = 125;
 // dies of the signal, as on Linux when no handler is installed.
 void application_fault(arch::RegisterFrame&, int signal, int, uint64_t)
 {
-    kill_process(signal);
+    current().terminate(signaled_status(signal));
+    exit_thread();
 }
 
 ErrorOr<Vector<uint8_t>> read_whole_file(fs::FsContext& context, std::string_view path)
@@ -54,6 +59,48 @@ ErrorOr<Vector<uint8_t>> read_whole_file(fs::FsContext& context, std::string_vie
     bytes.shrink(read);
     return bytes;
 }
+
+// The resources every process has; later ones get theirs from their parent.
+ErrorOr<void> init_resources(Process& process)
+{
+    process.fd_table_ref() = TRY(fs::FdTable::create());
+    process.fs_context_ref() = TRY(fs::FsContext::create(fs::root_directory()));
+#ifdef CONFIG_SIGNAL
+    process.signal_state_owner() = TRY(try_make<signal::SignalState>());
+#endif
+    return {};
+}
+
+#ifdef CONFIG_INIT
+// PID 1: reaps every process that ends up its child; when the application (its first child)
+// has exited, stops whatever is left and powers off with the application's status.
+void run_init(void* application)
+{
+    auto& self = current();
+    int application_pid = static_cast<Process*>(application)->pid();
+    int application_status = -1;
+    for (;;) {
+        for (auto it = self.children().begin(); it != self.children().end();) {
+            Process& child = *it;
+            ++it;
+            if (!child.is_zombie())
+                continue;
+            if (child.pid() == application_pid)
+                application_status = child.exit_status();
+            child.reap();
+        }
+        if (application_status >= 0) {
+            if (self.children().is_empty() && all_processes().size_slow() == 1)
+                power_off(application_status);
+            // Until signals can ask them to leave, what is left is stopped at once.
+            for (auto& process : all_processes())
+                if (&process != &self && !process.is_zombie())
+                    process.terminate(signaled_status(9));
+        }
+        self.child_events.wait();
+    }
+}
+#endif
 
 char const* errno_message(int code)
 {
@@ -93,11 +140,27 @@ void boot_first_process(std::span<uint8_t const> initrd, uint64_t initrd_physica
     if (!initrd.empty())
         mm::release_reserved_range(initrd_physical, initrd_physical + initrd.size());
 
-    auto created = Process::create();
+    sched::initialize();
+    initialize_scheduling();
+    arch::set_return_to_user_hook(prepare_return_to_user);
+
+#ifdef CONFIG_INIT
+    auto init_created = Process::create(nullptr);
+    if (init_created.is_error())
+        refuse_boot("init", "out of memory");
+    Process* init = init_created.release_value();
+    if (init_resources(*init).is_error())
+        refuse_boot("init", "out of memory");
+    auto created = Process::create(init);
+#else
+    auto created = Process::create(nullptr);
+#endif
     if (created.is_error())
         refuse_boot("first process", "out of memory");
-    auto process = created.release_value();
-    process->replace_address_space(MUST(mm::AddressSpace::create()));
+    Process* process = created.release_value();
+    if (init_resources(*process).is_error())
+        refuse_boot("first process", "out of memory");
+    process->set_address_space(MUST(mm::AddressSpace::create()));
     if (fs::open_console_descriptors(process->fd_table()).is_error())
         refuse_boot("console", "cannot open /dev/console");
 
@@ -130,7 +193,7 @@ void boot_first_process(std::span<uint8_t const> initrd, uint64_t initrd_physica
 
     arch::RegisterFrame frame {};
     diagnostic.clear();
-    auto executed = execute(*process, launch.path.view(), arguments.span(), environment.span(), frame, diagnostic);
+    auto executed = execute(*process, nullptr, launch.path.view(), arguments.span(), environment.span(), frame, diagnostic);
     if (executed.is_error()) {
         int code = executed.error().code();
         char line[512];
@@ -139,8 +202,20 @@ void boot_first_process(std::span<uint8_t const> initrd, uint64_t initrd_physica
         syscall::diagnostic_bytes(line, length);
         plat::exit_vm_exited(code == ENOENT || code == ENOTDIR ? status_not_found : status_cannot_execute);
     }
-    process.leak(); // lives until the VM stops
-    arch::enter_frame(frame);
+    auto thread = sched::Thread::create_user(process, process->pid(), frame);
+    if (thread.is_error())
+        refuse_boot("first process", "out of memory");
+    process->add_thread(*thread.value());
+    sched::start(*thread.value());
+#ifdef CONFIG_INIT
+    auto init_thread = sched::Thread::create_kernel(init, init->pid(), run_init, process);
+    if (init_thread.is_error())
+        refuse_boot("init", "out of memory");
+    init->add_thread(*init_thread.value());
+    sched::start(*init_thread.value());
+#endif
+    // The boot context has done its work; its stack is not needed any more.
+    sched::exit_current();
 }
 
 }

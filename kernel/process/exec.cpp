@@ -10,7 +10,9 @@
 #include <mm/address_space.h>
 #include <mm/memory.h>
 #include <plat/random.h>
+#include <arch/context.h>
 #include <process/exec.h>
+#include <process/lifecycle.h>
 #include <signal/signal_state.h>
 
 namespace process {
@@ -106,7 +108,22 @@ private:
 
 }
 
-ErrorOr<void> execute(Process& process, std::string_view path, std::span<std::string_view const> arguments,
+// execve(2) from one thread of several: the others leave before the new image is installed,
+// and the caller takes the process's ID as its thread ID, as Linux's de_thread does.
+void end_other_threads(Process& process, sched::Thread& survivor)
+{
+    for (auto& thread : process.threads()) {
+        if (&thread == &survivor)
+            continue;
+        thread.exit_requested = true;
+        sched::interrupt(thread);
+    }
+    while (process.thread_count() > 1)
+        process.thread_exit_queue.wait_uninterruptible();
+    survivor.set_tid(process.pid());
+}
+
+ErrorOr<void> execute(Process& process, sched::Thread* thread, std::string_view path, std::span<std::string_view const> arguments,
     std::span<std::string_view const> environment, arch::RegisterFrame& frame, binfmt::Diagnostic& diagnostic)
 {
     auto& context = process.fs_context();
@@ -136,16 +153,23 @@ ErrorOr<void> execute(Process& process, std::string_view path, std::span<std::st
     request.hardware_capabilities = arch::cpu_features().hwcap;
     auto result = TRY(binfmt::registry().execute(request));
 
-    // Past the point of no return: the old image goes.
-    process.replace_address_space(std::move(space));
+    // Past the point of no return: the other threads and the old image go.
+    if (thread)
+        end_other_threads(process, *thread);
+    process.set_address_space(std::move(space));
     process.set_executable_path(TRY(String::try_create(path)));
-    process.set_fs_base(0);
-    process.set_gs_base(0);
-    process.set_clear_child_tid(0);
-    process.set_robust_list(0);
-    process.fd_table().close_on_exec_all();
-    if (auto* signals = process.signal_state())
-        signals->reset_for_exec();
+    process.set_name(path);
+    process.set_has_executed();
+    if (thread) {
+        thread->set_fs_base(0);
+        thread->set_gs_base(0);
+        thread->clear_child_tid = 0;
+        thread->robust_list_head = 0;
+    }
+    for (auto const& hooks : lifecycle_hooks())
+        if (hooks.exec)
+            hooks.exec(process);
+    process.complete_vfork();
 
     memset(&frame, 0, sizeof(frame));
     frame.rip = result.entry;
@@ -154,10 +178,9 @@ ErrorOr<void> execute(Process& process, std::string_view path, std::span<std::st
     frame.ss = arch::kernel_data_selector;
     frame.rflags = 0x202; // interrupts on
     frame.vector = arch::syscall_vector;
-    // A fresh program starts with clean x87 and SSE state, as Linux gives it.
-    asm volatile("fninit");
-    uint32_t mxcsr = 0x1f80;
-    asm volatile("ldmxcsr %0" : : "m"(mxcsr));
+    // A fresh program starts with clean x87, SSE and AVX state, as Linux gives it.
+    if (thread)
+        arch::reset_extended_state();
     return {};
 }
 

@@ -1,86 +1,333 @@
+#include <arch/context.h>
 #include <arch/cpu.h>
 #include <config.h>
-#include <lib/assert.h>
 #include <fs/fd_table.h>
 #include <fs/fs_context.h>
 #include <fs/initrd.h>
+#include <lib/assert.h>
+#include <lib/user_memory.h>
+#include <plat/clock.h>
 #include <plat/power.h>
+#include <process/futex.h>
+#include <process/lifecycle.h>
 #include <process/process.h>
+#include <sched/scheduler.h>
 #include <signal/signal_state.h>
 #include <syscall/trace.h>
 
+extern "C" process::LifecycleHooks const __start_unifork_process_hooks[];
+extern "C" process::LifecycleHooks const __stop_unifork_process_hooks[];
+
 namespace process {
 
-static Process* s_current;
+namespace {
 
-ErrorOr<OwnPtr<Process>> Process::create()
+constexpr int pid_max = 4'194'304; // Linux's default on 64-bit machines
+
+AllProcessList s_processes;
+IntrusiveList<sched::Thread, &sched::Thread::all_threads_node> s_threads;
+int s_last_id;
+
+bool id_in_use(int id)
 {
-    auto* raw = new (std::nothrow) Process();
-    if (!raw)
+    for (auto& process : s_processes)
+        if (process.pid() == id || process.pgid() == id || process.sid() == id)
+            return true;
+    for (auto& thread : s_threads)
+        if (thread.tid() == id)
+            return true;
+    return false;
+}
+
+}
+
+AllProcessList& all_processes() { return s_processes; }
+
+std::span<LifecycleHooks const> lifecycle_hooks()
+{
+    return { __start_unifork_process_hooks, size_t(__stop_unifork_process_hooks - __start_unifork_process_hooks) };
+}
+
+ErrorOr<int> allocate_id()
+{
+    for (int tries = 0; tries < pid_max; ++tries) {
+        int id = s_last_id + 1;
+        if (id >= pid_max)
+            id = 300; // Linux wraps to RESERVED_PIDS
+        s_last_id = id;
+        if (!id_in_use(id))
+            return id;
+    }
+    return Error(EAGAIN);
+}
+
+ErrorOr<Process*> Process::create(Process* parent)
+{
+    auto* process = new (std::nothrow) Process();
+    if (!process)
         return Error(ENOMEM);
-    OwnPtr<Process> process(raw);
-    process->m_address_space = TRY(mm::AddressSpace::create());
-    process->m_fd_table = TRY(fs::FdTable::create());
-    process->m_fs_context = TRY(fs::FsContext::create(fs::root_directory()));
-#ifdef CONFIG_SIGNAL
-    process->m_signal_state = TRY(try_make<signal::SignalState>());
-#endif
-    for (auto& limit : process->m_resource_limits)
-        limit = { unlimited, unlimited };
-    // Linux's defaults for a process started by init.
-    process->m_resource_limits[3] = { 8ull << 20, unlimited };         // RLIMIT_STACK
-    process->m_resource_limits[4] = { 0, unlimited };                  // RLIMIT_CORE
-    process->m_resource_limits[6] = { 63'000, 63'000 };                // RLIMIT_NPROC
-    process->m_resource_limits[7] = { fs::FdTable::default_limit, 4096 }; // RLIMIT_NOFILE
-    process->m_resource_limits[8] = { 8ull << 20, 8ull << 20 };        // RLIMIT_MEMLOCK
-    process->m_resource_limits[11] = { 63'000, 63'000 };               // RLIMIT_SIGPENDING
-    process->m_resource_limits[12] = { 819'200, 819'200 };             // RLIMIT_MSGQUEUE
-    process->m_resource_limits[13] = { 0, 0 };                         // RLIMIT_NICE
-    process->m_resource_limits[14] = { 0, 0 };                         // RLIMIT_RTPRIO
-    s_current = process.ptr();
+    auto id = allocate_id();
+    if (id.is_error()) {
+        delete process;
+        return id.release_error();
+    }
+    process->m_pid = id.value();
+    process->m_parent = parent;
+    process->start_nanoseconds = plat::monotonic_nanoseconds();
+    if (parent) {
+        process->m_pgid = parent->m_pgid;
+        process->m_sid = parent->m_sid;
+        for (int i = 0; i < resource_limit_count; ++i)
+            process->m_resource_limits[i] = parent->m_resource_limits[i];
+        if (auto path = parent->m_executable_path.try_clone(); !path.is_error())
+            process->m_executable_path = path.release_value();
+        memcpy(process->m_name, parent->m_name, sizeof(m_name));
+        parent->m_children.append(*process);
+    } else {
+        process->m_pgid = process->m_pid;
+        process->m_sid = process->m_pid;
+        for (auto& limit : process->m_resource_limits)
+            limit = { unlimited, unlimited };
+        // Linux's defaults for a process started by init.
+        process->m_resource_limits[3] = { 8ull << 20, unlimited };         // RLIMIT_STACK
+        process->m_resource_limits[4] = { 0, unlimited };                  // RLIMIT_CORE
+        process->m_resource_limits[6] = { 63'000, 63'000 };                // RLIMIT_NPROC
+        process->m_resource_limits[7] = { fs::FdTable::default_limit, 4096 }; // RLIMIT_NOFILE
+        process->m_resource_limits[8] = { 8ull << 20, 8ull << 20 };        // RLIMIT_MEMLOCK
+        process->m_resource_limits[11] = { 63'000, 63'000 };               // RLIMIT_SIGPENDING
+        process->m_resource_limits[12] = { 819'200, 819'200 };             // RLIMIT_MSGQUEUE
+        process->m_resource_limits[13] = { 0, 0 };                         // RLIMIT_NICE
+        process->m_resource_limits[14] = { 0, 0 };                         // RLIMIT_RTPRIO
+    }
+    s_processes.append(*process);
     return process;
 }
 
 Process::~Process()
 {
-    if (s_current == this)
-        s_current = nullptr;
+    AllProcessList::remove(*this);
+    IntrusiveList<Process, &Process::sibling_node>::remove(*this);
 }
 
-void Process::replace_address_space(OwnPtr<mm::AddressSpace> space)
+int Process::ppid() const { return m_parent ? m_parent->m_pid : 0; }
+
+void Process::set_name(std::string_view path)
 {
-    space->activate();
+    auto slash = path.rfind('/');
+    auto base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    size_t length = base.size() < sizeof(m_name) - 1 ? base.size() : sizeof(m_name) - 1;
+    memcpy(m_name, base.data(), length);
+    m_name[length] = 0;
+}
+
+void Process::set_address_space(RefPtr<mm::AddressSpace> space)
+{
+    if (space && sched::has_current_thread() && sched::current_thread().process() == this)
+        space->activate();
     m_address_space = std::move(space);
 }
 
-void Process::set_fs_base(uint64_t base)
+void Process::add_thread(sched::Thread& thread)
 {
-    m_fs_base = base;
-    arch::write_msr(arch::msr_fs_base, base);
+    thread.set_process(this);
+    m_threads.append(thread);
+    s_threads.append(thread);
+    ++m_thread_count;
 }
 
-void Process::set_gs_base(uint64_t base)
+void Process::remove_thread(sched::Thread& thread)
 {
-    m_gs_base = base;
-    arch::write_msr(arch::msr_gs_base, base);
+    IntrusiveList<sched::Thread, &sched::Thread::owner_node>::remove(thread);
+    IntrusiveList<sched::Thread, &sched::Thread::all_threads_node>::remove(thread);
+    cpu_nanoseconds += thread.user_nanoseconds();
+    --m_thread_count;
+    thread_exit_queue.wake_all();
+}
+
+uint64_t Process::total_cpu_nanoseconds() const
+{
+    uint64_t total = cpu_nanoseconds;
+    for (auto& thread : m_threads)
+        total += thread.user_nanoseconds();
+    return total;
+}
+
+void Process::reparent(Process* new_parent)
+{
+    IntrusiveList<Process, &Process::sibling_node>::remove(*this);
+    m_parent = new_parent;
+    if (new_parent) {
+        new_parent->m_children.append(*this);
+        if (is_zombie())
+            new_parent->child_events.wake_all();
+    }
+}
+
+void Process::complete_vfork()
+{
+    if (!vfork_completion)
+        return;
+    vfork_completion->done = true;
+    vfork_completion->queue.wake_all();
+    vfork_completion = nullptr;
+}
+
+void Process::terminate(int status)
+{
+    if (m_state != State::Alive)
+        return;
+    m_state = State::Exiting;
+    m_exit_status = status;
+    for (auto& thread : m_threads) {
+        thread.exit_requested = true;
+        sched::interrupt(thread);
+    }
+}
+
+void Process::finish()
+{
+    VERIFY(m_thread_count == 0);
+    if (m_state == State::Alive)
+        m_state = State::Exiting;
+    complete_vfork();
+    for (auto const& hooks : lifecycle_hooks())
+        if (hooks.exit)
+            hooks.exit(*this);
+    m_address_space.clear();
+
+    // Orphans go to the reaper; if this is the reaper, the VM ends with it.
+    Process* adopter = reaper();
+    if (adopter == this)
+        power_off(m_exit_status);
+    while (auto* child = m_children.first())
+        child->reparent(adopter);
+
+    m_state = State::Zombie;
+    if (!m_parent) {
+        reap();
+        return;
+    }
+    // A parent that ignores SIGCHLD (or set SA_NOCLDWAIT) never sees its children's status.
+    auto* parent_signals = m_parent->signal_state();
+    constexpr int sigchld = 17;
+    constexpr uint64_t sa_nocldwait = 2;
+    if (parent_signals && m_exit_signal == sigchld
+        && (parent_signals->action(sigchld).handler == signal::ignore_handler || (parent_signals->action(sigchld).flags & sa_nocldwait))) {
+        auto* parent = m_parent;
+        reap();
+        parent->child_events.wake_all();
+        return;
+    }
+    m_parent->child_events.wake_all();
+}
+
+void Process::finish_unstarted()
+{
+    for (auto const& hooks : lifecycle_hooks())
+        if (hooks.exit)
+            hooks.exit(*this);
+    m_address_space.clear();
+    delete this;
+}
+
+void Process::reap()
+{
+    VERIFY(is_zombie());
+    if (m_parent)
+        m_parent->children_cpu_nanoseconds += total_cpu_nanoseconds() + children_cpu_nanoseconds;
+    delete this;
 }
 
 Process& current()
 {
-    VERIFY(s_current);
-    return *s_current;
+    auto* process = sched::current_thread().process();
+    VERIFY(process);
+    return *process;
 }
 
-void exit_process(int status)
+Process* find_process(int pid)
 {
-    syscall::report_unimplemented();
-    plat::exit_vm_exited(status & 0xff);
+    for (auto& process : s_processes)
+        if (process.pid() == pid)
+            return &process;
+    return nullptr;
 }
 
-void kill_process(int signal)
+sched::Thread* find_thread(int tid)
+{
+    for (auto& thread : s_threads)
+        if (thread.tid() == tid)
+            return &thread;
+    return nullptr;
+}
+
+Process* reaper() { return find_process(1); }
+
+// Linux's exit path for a thread: CLONE_CHILD_CLEARTID, the robust futex list, then the
+// process if this was its last thread.
+void exit_thread()
+{
+    auto& thread = sched::current_thread();
+    auto& process = *thread.process();
+    release_robust_futexes(thread);
+    if (thread.clear_child_tid && process.has_address_space()) {
+        uint32_t zero = 0;
+        if (!copy_to_user(thread.clear_child_tid, &zero, sizeof(zero)).is_error())
+            futex_wake(process, thread.clear_child_tid, 1);
+    }
+    process.remove_thread(thread);
+    if (process.thread_count() == 0)
+        process.finish();
+    sched::exit_current();
+}
+
+void exit_group(int status)
+{
+    auto& process = current();
+    process.terminate(exited_status(status));
+    exit_thread();
+}
+
+void power_off(int status)
 {
     syscall::report_unimplemented();
-    plat::exit_vm_signaled(signal);
+    if (status & 0x7f)
+        plat::exit_vm_signaled(status & 0x7f);
+    plat::exit_vm_exited((status >> 8) & 0xff);
+}
+
+namespace {
+
+void activate_address_space(sched::Thread& next)
+{
+    auto* process = next.process();
+    if (process && process->has_address_space() && mm::AddressSpace::active() != &process->address_space())
+        process->address_space().activate();
+}
+
+void first_run(sched::Thread& thread)
+{
+    if (thread.set_child_tid) {
+        uint32_t tid = uint32_t(thread.tid());
+        (void)copy_to_user(thread.set_child_tid, &tid, sizeof(tid));
+    }
+    if (thread.exit_requested)
+        exit_thread();
+}
+
+}
+
+void initialize_scheduling()
+{
+    sched::Scheduler::set_switch_hook(activate_address_space);
+    sched::Scheduler::set_first_run_hook(first_run);
+}
+
+void prepare_return_to_user()
+{
+    auto& thread = sched::current_thread();
+    if (thread.exit_requested)
+        exit_thread();
 }
 
 }

@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include <arch/register_frame.h>
+#include <arch/traps.h>
 #include <lib/assert.h>
 #include <lib/format.h>
 #include <syscall/syscall.h>
@@ -120,4 +121,5 @@ extern "C" void syscall_dispatch(arch::RegisterFrame* frame)
     // Handlers that replace the whole register state (execve, rt_sigreturn) return the rax
     // the application resumes with.
     frame->rax = uint64_t(syscall::dispatch(*frame));
+    arch::run_return_to_user_hook();
 }

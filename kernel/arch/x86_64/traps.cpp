@@ -15,6 +15,14 @@ namespace arch {
 static PageFaultResolver s_page_fault_resolver;
 static FatalSignalHandler s_fatal_signal_handler;
 static InterruptHandler s_interrupt_handlers[256];
+static void (*s_return_to_user_hook)();
+
+void set_return_to_user_hook(void (*hook)()) { s_return_to_user_hook = hook; }
+void run_return_to_user_hook()
+{
+    if (s_return_to_user_hook)
+        s_return_to_user_hook();
+}
 
 void set_page_fault_resolver(PageFaultResolver resolver) { s_page_fault_resolver = resolver; }
 void set_fatal_signal_handler(FatalSignalHandler handler) { s_fatal_signal_handler = handler; }
@@ -131,10 +139,10 @@ static void handle_exception(RegisterFrame& frame)
 
 extern "C" void trap_dispatch(arch::RegisterFrame* frame)
 {
-    if (frame->vector < 32) {
+    if (frame->vector < 32)
         arch::handle_exception(*frame);
-        return;
-    }
-    if (auto handler = arch::s_interrupt_handlers[frame->vector])
+    else if (auto handler = arch::s_interrupt_handlers[frame->vector])
         handler(*frame);
+    if (!arch::is_kernel_address(frame->rip))
+        arch::run_return_to_user_hook();
 }

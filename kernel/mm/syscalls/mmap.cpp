@@ -37,8 +37,9 @@ AddressSpace& space()
 
 }
 
-// mmap(2). Anonymous private and shared mappings (shared is private within one process until
-// processes exist), and private file mappings, read in page by page when first touched.
+// mmap(2). Anonymous private and shared mappings (shared ones keep the same frames in every
+// process that inherits them), and private file mappings, read in page by page when first
+// touched.
 SYSCALL_HANDLER(mmap)
 {
     uint64_t address = args[0];
@@ -89,6 +90,9 @@ SYSCALL_HANDLER(mmap)
         region.file_offset = offset;
         uint64_t file_size = file.size;
         region.file_end = offset >= file_size ? address : address + (file_size - offset < rounded ? file_size - offset : rounded);
+    } else if (region.shared) {
+        region.file = TRY(SharedAnonymousMemory::create(rounded));
+        region.file_end = address;
     }
     TRY(space().map_fixed(std::move(region)));
     return long(address);

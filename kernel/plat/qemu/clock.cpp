@@ -113,6 +113,12 @@ uint64_t monotonic_nanoseconds()
     return uint64_t((unsigned __int128)ticks * 1'000'000'000 / s_clock.tsc_per_second);
 }
 
+uint64_t tsc_for_monotonic(uint64_t nanoseconds)
+{
+    calibrate();
+    return s_clock.boot_tsc + uint64_t((unsigned __int128)nanoseconds * s_clock.tsc_per_second / 1'000'000'000);
+}
+
 uint64_t realtime_nanoseconds()
 {
     calibrate();

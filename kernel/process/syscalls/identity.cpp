@@ -1,35 +1,84 @@
+#include <config.h>
 #include <process/process.h>
 #include <syscall/syscall.h>
 
 using process::current;
+using process::Process;
 
-// getpid(2) and friends. The application is PID 1, its own process group and session leader,
-// and runs as root.
+// getpid(2) and friends. Everything runs as root.
 SYSCALL_HANDLER(getpid) { return current().pid(); }
-SYSCALL_HANDLER(gettid) { return current().tid(); }
-// PID 1's parent is the kernel, PID 0, as on Linux.
-SYSCALL_HANDLER(getppid) { return 0; }
+SYSCALL_HANDLER(gettid) { return process::current_thread().tid(); }
+// The first process's parent is the kernel, PID 0, as on Linux.
+SYSCALL_HANDLER(getppid) { return current().ppid(); }
 SYSCALL_HANDLER(getuid) { return 0; }
 SYSCALL_HANDLER(geteuid) { return 0; }
 SYSCALL_HANDLER(getgid) { return 0; }
 SYSCALL_HANDLER(getegid) { return 0; }
-SYSCALL_HANDLER(getpgrp) { return current().pid(); }
+SYSCALL_HANDLER(getpgrp) { return current().pgid(); }
 
-// getpgid(2) and getsid(2): 0 means the caller; any other pid does not exist here.
-SYSCALL_HANDLER(getpgid)
+static ErrorOr<Process*> process_or_caller(int pid)
 {
-    int pid = args.as_int(0);
-    if (pid != 0 && pid != current().pid())
+    if (pid < 0)
         return Error(ESRCH);
-    return current().pid();
+    if (pid == 0)
+        return &current();
+    auto* process = process::find_process(pid);
+    if (!process)
+        return Error(ESRCH);
+    return process;
 }
 
-SYSCALL_HANDLER(getsid)
+// getpgid(2) and getsid(2): 0 means the caller.
+SYSCALL_HANDLER(getpgid) { return TRY(process_or_caller(args.as_int(0)))->pgid(); }
+SYSCALL_HANDLER(getsid) { return TRY(process_or_caller(args.as_int(0)))->sid(); }
+
+// setpgid(2), with Linux's checks: the target is the caller or one of its children in the
+// same session that has not exec'd; a group can only be joined within the session; a session
+// leader cannot move.
+SYSCALL_HANDLER(setpgid)
 {
     int pid = args.as_int(0);
-    if (pid != 0 && pid != current().pid())
+    int pgid = args.as_int(1);
+    if (pgid < 0)
+        return Error(EINVAL);
+    auto& self = current();
+    Process* target = pid == 0 ? &self : process::find_process(pid);
+    if (!target || pid < 0)
         return Error(ESRCH);
-    return current().pid();
+    if (target != &self) {
+        if (target->parent() != &self)
+            return Error(ESRCH);
+        if (target->sid() != self.sid())
+            return Error(EPERM);
+        if (target->has_executed())
+            return Error(EACCES);
+    }
+    if (target->sid() == target->pid())
+        return Error(EPERM);
+    if (pgid == 0)
+        pgid = target->pid();
+    if (pgid != target->pid()) {
+        bool group_in_session = false;
+        for (auto& process : process::all_processes())
+            if (process.pgid() == pgid && process.sid() == self.sid() && !process.is_zombie())
+                group_in_session = true;
+        if (!group_in_session)
+            return Error(EPERM);
+    }
+    target->set_pgid(pgid);
+    return 0;
+}
+
+// setsid(2): EPERM for a process group leader (or if a group with its ID exists).
+SYSCALL_HANDLER(setsid)
+{
+    auto& self = current();
+    for (auto& process : process::all_processes())
+        if (process.pgid() == self.pid())
+            return Error(EPERM);
+    self.set_pgid(self.pid());
+    self.set_sid(self.pid());
+    return self.pid();
 }
 
 // getresuid(2), getresgid(2): real, effective and saved IDs, all root.
@@ -49,32 +98,5 @@ SYSCALL_HANDLER(getgroups)
 {
     if (args.as_int(0) < 0)
         return Error(EINVAL);
-    return 0;
-}
-
-// set_tid_address(2): remembered for thread exit (futex wake comes with threads).
-SYSCALL_HANDLER(set_tid_address)
-{
-    current().set_clear_child_tid(args[0]);
-    return current().tid();
-}
-
-// set_robust_list(2): the head is kept for robust-futex cleanup at thread exit; the length
-// must be the size of struct robust_list_head.
-SYSCALL_HANDLER(set_robust_list)
-{
-    if (args[1] != 24)
-        return Error(EINVAL);
-    current().set_robust_list(args[0]);
-    return 0;
-}
-
-SYSCALL_HANDLER(get_robust_list)
-{
-    int pid = args.as_int(0);
-    if (pid != 0 && pid != current().tid())
-        return Error(ESRCH);
-    TRY(args.pointer<uint64_t>(1).write(current().robust_list_head()));
-    TRY(args.pointer<uint64_t>(2).write(24));
     return 0;
 }

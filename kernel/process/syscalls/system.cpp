@@ -4,6 +4,7 @@
 #include <plat/clock.h>
 #include <plat/random.h>
 #include <process/process.h>
+#include <sched/thread.h>
 #include <syscall/syscall.h>
 
 namespace {
@@ -85,15 +86,19 @@ SYSCALL_HANDLER(getrandom)
     return long(done);
 }
 
-// sched_yield(2): one runnable thread, nothing to yield to.
-SYSCALL_HANDLER(sched_yield) { return 0; }
+// sched_yield(2)
+SYSCALL_HANDLER(sched_yield)
+{
+    sched::yield();
+    return 0;
+}
 
 // sched_getaffinity(2): one CPU. Returns the size of the mask written, as the raw syscall does.
 SYSCALL_HANDLER(sched_getaffinity)
 {
     int pid = args.as_int(0);
     size_t size = args[1];
-    if (pid != 0 && pid != process::current().pid())
+    if (pid != 0 && !process::find_thread(pid))
         return Error(ESRCH);
     if (size < sizeof(uint64_t) || size % sizeof(uint64_t))
         return Error(EINVAL);

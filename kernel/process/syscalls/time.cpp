@@ -1,5 +1,7 @@
 #include <arch/cpu.h>
 #include <plat/clock.h>
+#include <process/process.h>
+#include <sched/thread.h>
 #include <syscall/syscall.h>
 
 namespace {
@@ -50,13 +52,21 @@ ErrorOr<uint64_t> read_duration(uint64_t address)
     return uint64_t(value.seconds) * 1'000'000'000 + uint64_t(value.nanoseconds);
 }
 
-// Nothing else can run yet, so sleeping is waiting for the clock.
-void wait_until(int clock, uint64_t deadline)
+// Sleeps until `clock` reads `deadline`; EINTR with the time left when interrupted.
+ErrorOr<void> sleep_until(int clock, uint64_t deadline, uint64_t* remaining)
 {
-    while (read_clock(clock).value() < deadline)
-        arch::pause();
+    uint64_t now = read_clock(clock).value();
+    if (deadline <= now)
+        return {};
+    uint64_t monotonic_deadline = plat::monotonic_nanoseconds() + (deadline - now);
+    if (sched::sleep_until(monotonic_deadline) == sched::WakeReason::Interrupted) {
+        uint64_t later = plat::monotonic_nanoseconds();
+        if (remaining)
+            *remaining = monotonic_deadline > later ? monotonic_deadline - later : 0;
+        return Error(EINTR);
+    }
+    return {};
 }
-
 }
 
 // clock_gettime(2)
@@ -105,9 +115,11 @@ SYSCALL_HANDLER(time)
 SYSCALL_HANDLER(nanosleep)
 {
     uint64_t duration = TRY(read_duration(args[0]));
-    wait_until(clock_monotonic, plat::monotonic_nanoseconds() + duration);
-    if (args[1])
-        TRY(args.pointer<Timespec>(1).write(Timespec { 0, 0 }));
+    uint64_t remaining = 0;
+    auto slept = sleep_until(clock_monotonic, plat::monotonic_nanoseconds() + duration, &remaining);
+    if (slept.is_error() && args[1])
+        TRY(args.pointer<Timespec>(1).write(to_timespec(remaining)));
+    TRY(slept);
     return 0;
 }
 
@@ -123,6 +135,10 @@ SYSCALL_HANDLER(clock_nanosleep)
     uint64_t now = TRY(read_clock(clock));
     uint64_t value = TRY(read_duration(args[2]));
     uint64_t deadline = (flags & timer_abstime) ? value : now + value;
-    wait_until(clock, deadline);
+    uint64_t remaining = 0;
+    auto slept = sleep_until(clock, deadline, &remaining);
+    if (slept.is_error() && !(flags & timer_abstime) && args[3])
+        TRY(args.pointer<Timespec>(3).write(to_timespec(remaining)));
+    TRY(slept);
     return 0;
 }

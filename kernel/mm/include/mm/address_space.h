@@ -18,6 +18,22 @@ class MappedFile : public RefCounted<MappedFile> {
 public:
     virtual ~MappedFile() = default;
     virtual ErrorOr<size_t> read_at(uint64_t offset, void* buffer, size_t length) = 0;
+    // For shared mappings whose pages are the same frames in every mapping (shared anonymous
+    // memory): the frame holding `offset`, with a reference taken for the caller.
+    virtual ErrorOr<uint64_t> shared_frame(uint64_t offset) { return Error(ENODEV); }
+};
+
+// The pages of a MAP_SHARED|MAP_ANONYMOUS mapping, shared by every process that inherits it.
+class SharedAnonymousMemory final : public MappedFile {
+public:
+    static ErrorOr<RefPtr<SharedAnonymousMemory>> create(uint64_t size);
+    ~SharedAnonymousMemory() override;
+    ErrorOr<size_t> read_at(uint64_t, void*, size_t) override { return Error(ENODEV); }
+    ErrorOr<uint64_t> shared_frame(uint64_t offset) override;
+
+private:
+    SharedAnonymousMemory() = default;
+    Vector<uint64_t> m_frames; // 0: not allocated yet
 };
 
 struct Region {
@@ -32,10 +48,15 @@ struct Region {
 
 // An application's lower half: page tables plus the list of mapped regions. Pages are filled
 // on first touch, from zero or from the region's file.
-class AddressSpace {
+class AddressSpace : public RefCounted<AddressSpace> {
 public:
-    static ErrorOr<OwnPtr<AddressSpace>> create();
+    static ErrorOr<RefPtr<AddressSpace>> create();
     ~AddressSpace();
+
+    // fork(2): a copy whose private pages are shared copy-on-write with this space.
+    ErrorOr<RefPtr<AddressSpace>> clone_for_fork();
+    // The physical address behind `address`, faulting the page in if needed (shared futexes).
+    ErrorOr<uint64_t> translate(uint64_t address);
 
     void activate();
     static AddressSpace* active();
@@ -74,6 +95,8 @@ private:
     AddressSpace() = default;
     ErrorOr<uint64_t*> page_table_entry(uint64_t address, bool create);
     ErrorOr<void> populate_page(Region const& region, uint64_t page);
+    ErrorOr<void> copy_tables(AddressSpace& child, uint64_t parent_table, uint64_t child_table, int level, uint64_t base);
+    bool break_copy_on_write(Region const& region, uint64_t page, uint64_t* pte);
     void unmap_pages(uint64_t start, uint64_t end);
     ErrorOr<void> split_at(uint64_t address);
     size_t region_index_for(uint64_t address) const;

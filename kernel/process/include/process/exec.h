@@ -11,8 +11,9 @@
 namespace process {
 
 // Replaces the process's image with the program at `path`, leaving the process untouched on
-// failure. On success, `frame` holds the registers the new program starts with.
-ErrorOr<void> execute(Process&, std::string_view path, std::span<std::string_view const> arguments,
+// failure. On success, `frame` holds the registers the new program starts with. `thread` is
+// the calling thread (null while the process has none yet, at boot).
+ErrorOr<void> execute(Process&, sched::Thread* thread, std::string_view path, std::span<std::string_view const> arguments,
     std::span<std::string_view const> environment, arch::RegisterFrame& frame, binfmt::Diagnostic&);
 
 }

@@ -25,6 +25,10 @@ using InterruptHandler = void (*)(RegisterFrame& frame);
 void set_page_fault_resolver(PageFaultResolver);
 void set_fatal_signal_handler(FatalSignalHandler);
 void set_interrupt_handler(uint8_t vector, InterruptHandler);
+// Runs before every return to application code, from a syscall or an interrupt (thread exit
+// requests, later signal delivery).
+void set_return_to_user_hook(void (*)());
+void run_return_to_user_hook();
 
 void initialize_traps();
 
