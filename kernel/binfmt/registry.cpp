@@ -7,6 +7,9 @@
 #ifdef CONFIG_BINFMT_ELF
 #    include <binfmt/elf_format.h>
 #endif
+#ifdef CONFIG_BINFMT_SCRIPT
+#    include <binfmt/script_format.h>
+#endif
 
 namespace binfmt {
 
@@ -41,6 +44,7 @@ ErrorOr<ExecResult> Registry::execute(ExecRequest& request) const
     size_t const header_size = file_size < sizeof(header) ? size_t(file_size) : sizeof(header);
     TRY(read_exact(request.file, 0, std::span<uint8_t>(header, header_size)));
     request.header = std::span<uint8_t const>(header, header_size);
+    request.registry = this;
 
     auto const* format = find(request.header);
     if (!format) {
@@ -69,6 +73,9 @@ ErrorOr<void> register_builtin_formats(Registry& registry)
 {
 #ifdef CONFIG_BINFMT_ELF
     TRY(registry.add(elf_format));
+#endif
+#ifdef CONFIG_BINFMT_SCRIPT
+    TRY(registry.add(script_format));
 #endif
     (void)registry;
     return {};

@@ -18,112 +18,16 @@
 #include <binfmt/elf.h>
 #include <binfmt/elf_format.h>
 #include <binfmt/registry.h>
+#include <config.h>
 
 #include "elf_builder.h"
+#include "fake_target.h"
 
 using namespace binfmt;
 using binfmt::test::ElfBuilder;
+using binfmt::test::FakeTarget;
 
 namespace {
-
-// An address space made of 4 KiB pages in a map, following ExecTarget's contract literally.
-class FakeTarget final : public ExecTarget {
-public:
-    struct Page {
-        std::array<uint8_t, page_size> bytes {};
-        uint32_t protection { 0 };
-    };
-
-    ErrorOr<uint64_t> choose_load_base(ImageSpan const& span) override
-    {
-        chosen_span = span;
-        if (load_base_error)
-            return Error(load_base_error);
-        return load_base;
-    }
-
-    ErrorOr<void> map_segment(SegmentMapping const& segment, FileReader& file) override
-    {
-        mappings.push_back(segment);
-        if (map_error)
-            return Error(map_error);
-        for (uint64_t page = segment.page_start(); page < segment.page_end(); page += page_size)
-            pages[page].protection |= segment.protection;
-        std::vector<uint8_t> contents(segment.file_size);
-        TRY(read_exact(file, segment.file_offset, { contents.data(), contents.size() }));
-        write(segment.virtual_address, contents.data(), contents.size());
-        std::vector<uint8_t> zeros(segment.memory_size - segment.file_size);
-        write(segment.virtual_address + segment.file_size, zeros.data(), zeros.size());
-        return {};
-    }
-
-    ErrorOr<void> set_program_break(uint64_t start) override
-    {
-        program_break = start;
-        return {};
-    }
-
-    ErrorOr<StackRegion> map_stack(bool executable) override
-    {
-        stack_executable = executable;
-        return StackRegion { .top = stack_top, .size = stack_size };
-    }
-
-    ErrorOr<void> write_memory(uint64_t address, std::span<uint8_t const> bytes) override
-    {
-        write(address, bytes.data(), bytes.size());
-        return {};
-    }
-
-    void write(uint64_t address, uint8_t const* bytes, size_t size)
-    {
-        for (size_t i = 0; i < size; ++i)
-            pages[page_round_down(address + i)].bytes[(address + i) % page_size] = bytes[i];
-    }
-    uint8_t read_byte(uint64_t address) const
-    {
-        auto page = pages.find(page_round_down(address));
-        EXPECT_NE(page, pages.end()) << std::hex << address;
-        return page == pages.end() ? 0 : page->second.bytes[address % page_size];
-    }
-    uint64_t read_word(uint64_t address) const
-    {
-        uint64_t value = 0;
-        for (int i = 0; i < 8; ++i)
-            value |= uint64_t(read_byte(address + i)) << (8 * i);
-        return value;
-    }
-    std::string read_string(uint64_t address) const
-    {
-        std::string text;
-        for (uint8_t c; (c = read_byte(address)) != 0; ++address)
-            text.push_back(char(c));
-        return text;
-    }
-    uint64_t auxiliary(uint64_t stack_pointer, uint64_t key) const
-    {
-        uint64_t cursor = stack_pointer + 8 * (read_word(stack_pointer) + 2);
-        while (read_word(cursor))
-            cursor += 8;
-        for (cursor += 8; read_word(cursor) != elf::AT_NULL; cursor += 16) {
-            if (read_word(cursor) == key)
-                return read_word(cursor + 8);
-        }
-        ADD_FAILURE() << "no auxiliary value " << key;
-        return 0;
-    }
-
-    uint64_t load_base { 0x7f0000000000 };
-    int load_base_error { 0 };
-    int map_error { 0 };
-    uint64_t stack_top { 0x7ffffffff000 };
-    uint64_t stack_size { 8 * 1024 * 1024 };
-    std::optional<ImageSpan> chosen_span;
-    std::vector<SegmentMapping> mappings;
-    std::map<uint64_t, Page> pages;
-    uint64_t program_break { 0 };
-    bool stack_executable { false };
-};
 
 struct Loaded {
     ErrorOr<ExecResult> result;
@@ -335,18 +239,18 @@ TEST(ElfFormat, ArgumentsThatDoNotFitAreE2big)
 
 namespace {
 
-bool probe_script(std::span<uint8_t const> header) { return header.size() >= 2 && header[0] == '#' && header[1] == '!'; }
+bool probe_self(std::span<uint8_t const> header) { return header.size() >= 2 && header[0] == '#' && header[1] == '!'; }
 
-// A stand-in for the #! handler: runs the same file again as its own interpreter, so the
-// registry's depth limit is what stops it.
-ErrorOr<ExecResult> load_script(ExecRequest& request)
+// A handler that runs the same file again as its own interpreter, so the registry's depth
+// limit is what stops it.
+ErrorOr<ExecResult> load_self(ExecRequest& request)
 {
     ExecRequest nested = request;
     nested.depth = request.depth + 1;
-    return registry().execute(nested);
+    return request.registry->execute(nested);
 }
 
-BinaryFormat const script_format { .name = "script", .probe = probe_script, .load = load_script };
+BinaryFormat const self_format { .name = "self", .probe = probe_self, .load = load_self };
 
 }
 
@@ -357,14 +261,14 @@ TEST(Registry, AddAndFind)
     auto duplicate = local.add(elf_format);
     ASSERT_TRUE(duplicate.is_error());
     EXPECT_EQ(duplicate.error().code(), EEXIST);
-    EXPECT_FALSE(local.add(script_format).is_error());
+    EXPECT_FALSE(local.add(self_format).is_error());
     EXPECT_EQ(local.formats().size(), 2u);
 
     uint8_t const elf_header[] = { 0x7f, 'E', 'L', 'F' };
     uint8_t const script[] = { '#', '!', '/', 's', 'h' };
     uint8_t const text[] = { 'h', 'i' };
     EXPECT_EQ(local.find(elf_header), &elf_format);
-    EXPECT_EQ(local.find(script), &script_format);
+    EXPECT_EQ(local.find(script), &self_format);
     EXPECT_EQ(local.find(text), nullptr);
 }
 
@@ -375,7 +279,7 @@ TEST(Registry, Capacity)
     static char names[Registry::capacity + 1][8];
     for (size_t i = 0; i <= Registry::capacity; ++i) {
         snprintf(names[i], sizeof(names[i]), "f%zu", i);
-        formats[i] = { .name = names[i], .probe = probe_script, .load = load_script };
+        formats[i] = { .name = names[i], .probe = probe_self, .load = load_self };
         auto result = local.add(formats[i]);
         EXPECT_EQ(result.is_error(), i == Registry::capacity);
         if (result.is_error())
@@ -383,18 +287,27 @@ TEST(Registry, Capacity)
     }
 }
 
-TEST(Registry, BuiltinFormatsIncludeElf)
+TEST(Registry, BuiltinFormatsFollowTheConfiguration)
 {
     Registry local;
     ASSERT_FALSE(register_builtin_formats(local).is_error());
-    ASSERT_EQ(local.formats().size(), 1u);
-    EXPECT_STREQ(local.formats()[0]->name, "elf");
+    std::vector<std::string> names;
+    for (auto const* format : local.formats())
+        names.push_back(format->name);
+    std::vector<std::string> expected;
+#ifdef CONFIG_BINFMT_ELF
+    expected.push_back("elf");
+#endif
+#ifdef CONFIG_BINFMT_SCRIPT
+    expected.push_back("script");
+#endif
+    EXPECT_EQ(names, expected);
 }
 
 TEST(Registry, ExecuteDispatchesAndExplainsUnknownFormats)
 {
     Registry local;
-    ASSERT_FALSE(register_builtin_formats(local).is_error());
+    ASSERT_FALSE(local.add(elf_format).is_error());
     Diagnostic diagnostic;
     FakeTarget target;
 
@@ -422,21 +335,19 @@ TEST(Registry, ExecuteDispatchesAndExplainsUnknownFormats)
 
 TEST(Registry, NestedInterpretersStopWithEloop)
 {
-    auto& global = registry();
-    if (global.formats().empty())
-        ASSERT_FALSE(register_builtin_formats(global).is_error());
-    auto added = global.add(script_format);
-    ASSERT_TRUE(!added.is_error() || added.error().code() == EEXIST);
+    Registry local;
+    ASSERT_FALSE(local.add(elf_format).is_error());
+    ASSERT_FALSE(local.add(self_format).is_error());
 
     uint8_t const script[] = "#!/bin/self\n";
     MemoryFileReader file({ script, sizeof(script) - 1 });
     FakeTarget target;
     Diagnostic diagnostic;
     auto request = make_request(file, target, diagnostic);
-    auto result = global.execute(request);
+    auto result = local.execute(request);
     ASSERT_TRUE(result.is_error());
     EXPECT_EQ(result.error().code(), ELOOP);
-    EXPECT_STREQ(diagnostic.message(), "too many levels of interpreters (more than 4)");
+    EXPECT_STREQ(diagnostic.message(), "too many levels of interpreters (more than 5)");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@
 
 namespace binfmt {
 
+class Registry;
+
 // mmap's protection bits (PROT_READ, PROT_WRITE, PROT_EXEC), which differ from p_flags'.
 enum Protection : uint32_t {
     ProtectionNone = 0,
@@ -79,23 +81,44 @@ protected:
 
 // Linux reads this much of a file for the format handlers to look at (BINPRM_BUF_SIZE).
 constexpr size_t exec_header_size = 256;
-// Linux allows this many nested interpreters (#! of #! ...) before ELOOP (BINPRM_MAX_RECURSION).
-constexpr unsigned max_exec_depth = 4;
+// How deep handlers may hand the exec on (a #! script to its interpreter, which may be a
+// script again): the file execve named is depth 0, and a file at a depth beyond this is
+// ELOOP. Linux 6.x's exec_binprm() stops at `depth > 5`, so five nested scripts still run
+// their interpreter and a sixth fails.
+constexpr unsigned max_exec_depth = 5;
 
 struct ExecRequest {
     FileReader& file;
     ExecTarget& target;
     Diagnostic& diagnostic;
-    std::string_view filename;                    // the path as given to execve (AT_EXECFN)
+    // The path as given to execve. It becomes AT_EXECFN and stays the same when a #! handler
+    // passes the exec on to an interpreter: Linux keeps bprm->exec, the copy of the caller's
+    // filename, for AT_EXECFN whatever runs in the end.
+    std::string_view filename;
     std::span<std::string_view const> arguments;
     std::span<std::string_view const> environment;
     std::array<uint8_t, 16> random_bytes {};      // AT_RANDOM
     uint64_t hardware_capabilities { 0 };         // AT_HWCAP: CPUID.1:EDX
     size_t argument_limit { default_argument_limit };
+    // Opens other files by path (a #! line's interpreter); null where the caller has no file
+    // system to offer, and then scripts are refused with ENOEXEC.
+    FileOpener* opener { nullptr };
+    // The path `file` was opened by when a handler replaced the file execve named (Linux's
+    // bprm->interp): a #! handler sets it to its interpreter's path. Empty for the file
+    // execve named, whose path is `filename`. A script passes it to its interpreter as the
+    // script's name.
+    std::string_view interpreter_path {};
     // The first bytes of the file (up to exec_header_size), filled by Registry::execute.
     std::span<uint8_t const> header;
-    // How many handlers (#! interpreters) led here; Registry::execute counts it.
+    // How many handlers (#! interpreters) led here; a handler that executes another file
+    // passes depth + 1.
     unsigned depth { 0 };
+    // The registry running this request, set by Registry::execute; a handler that executes
+    // another file goes through it again.
+    Registry const* registry { nullptr };
+
+    // The path `file` was opened by: interpreter_path, or filename for the file execve named.
+    std::string_view file_path() const { return interpreter_path.empty() ? filename : interpreter_path; }
 };
 
 // Where the new program starts.
