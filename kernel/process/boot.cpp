@@ -16,6 +16,7 @@
 #include <process/lifecycle.h>
 #include <process/process.h>
 #include <sched/thread.h>
+#include <signal/delivery.h>
 #include <signal/signal_state.h>
 #include <config.h>
 #include <syscall/trace.h>
@@ -40,10 +41,17 @@ constexpr int status_unifork_failure = 125;
 
 // A fault the application's own code raised and the kernel could not resolve: the process
 // dies of the signal, as on Linux when no handler is installed.
-void application_fault(arch::RegisterFrame&, int signal, int, uint64_t)
+void application_fault(arch::RegisterFrame&, int signal, int code, uint64_t address)
 {
+#ifdef CONFIG_SIGNAL
+    // Delivered on the way back to the application: its handler runs, or it dies of it.
+    signal::force_to_thread(current_thread(), signal, signal::PendingInfo { .code = code, .pid = 0, .status = 0, .address = address });
+#else
+    (void)code;
+    (void)address;
     current().terminate(signaled_status(signal));
     exit_thread();
+#endif
 }
 
 ErrorOr<Vector<uint8_t>> read_whole_file(fs::FsContext& context, std::string_view path)

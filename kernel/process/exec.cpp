@@ -123,21 +123,75 @@ void end_other_threads(Process& process, sched::Thread& survivor)
     survivor.set_tid(process.pid());
 }
 
+// The refusals execve(2) makes of the file itself: EACCES for anything but a regular file,
+// and for a file with no execute bit.
+ErrorOr<void> check_executable_file(fs::Inode const& inode, binfmt::Diagnostic& diagnostic)
+{
+    if (inode.is_directory())
+        return diagnostic.refuse(EACCES, "is a directory");
+    if (!inode.is_regular_file())
+        return diagnostic.refuse(EACCES, "not a regular file");
+    if (!(inode.permissions() & 0111))
+        return diagnostic.refuse(EACCES, "permission denied (no execute permission)");
+    return {};
+}
+
+// A file a format handler asks for (a #! interpreter), read through its own description.
+class OwningDescriptionReader final : public binfmt::FileReader {
+public:
+    explicit OwningDescriptionReader(RefPtr<fs::OpenFileDescription> description)
+        : m_description(std::move(description))
+    {
+    }
+    uint64_t size() const override { return m_description->inode().size(); }
+    ErrorOr<size_t> read_at(uint64_t offset, std::span<uint8_t> buffer) override { return m_description->read_at(offset, buffer); }
+
+private:
+    RefPtr<fs::OpenFileDescription> m_description;
+};
+
+// Interpreters are looked up like the program: from the working directory, following links.
+class InterpreterOpener final : public binfmt::FileOpener {
+public:
+    InterpreterOpener(fs::FsContext& context, binfmt::Diagnostic& diagnostic)
+        : m_context(context)
+        , m_diagnostic(diagnostic)
+    {
+    }
+    ErrorOr<OwnPtr<binfmt::FileReader>> open(std::string_view path) override
+    {
+        fs::PathWalker walker(m_context);
+        auto inode = TRY(walker.resolve(m_context.cwd(), path, fs::Follow::Yes));
+        TRY(check_executable_file(*inode, m_diagnostic));
+        auto description = TRY(fs::OpenFileDescription::create(inode, O_RDONLY));
+        auto* reader = new (std::nothrow) OwningDescriptionReader(std::move(description));
+        if (!reader)
+            return Error(ENOMEM);
+        return OwnPtr<binfmt::FileReader>(reader);
+    }
+
+private:
+    fs::FsContext& m_context;
+    binfmt::Diagnostic& m_diagnostic;
+};
+
 ErrorOr<void> execute(Process& process, sched::Thread* thread, std::string_view path, std::span<std::string_view const> arguments,
     std::span<std::string_view const> environment, arch::RegisterFrame& frame, binfmt::Diagnostic& diagnostic)
 {
     auto& context = process.fs_context();
     fs::PathWalker walker(context);
     auto inode = TRY(walker.resolve(context.cwd(), path, fs::Follow::Yes));
-    // execve(2): EACCES for anything but a regular file, and for a file with no execute bit.
-    if (inode->is_directory())
-        return diagnostic.refuse(EACCES, "is a directory");
-    if (!inode->is_regular_file())
-        return diagnostic.refuse(EACCES, "not a regular file");
-    if (!(inode->permissions() & 0111))
-        return diagnostic.refuse(EACCES, "permission denied (no execute permission)");
-    auto description = TRY(fs::OpenFileDescription::create(inode, O_RDONLY));
+    return execute_inode(process, thread, *inode, path, arguments, environment, frame, diagnostic);
+}
+
+ErrorOr<void> execute_inode(Process& process, sched::Thread* thread, fs::Inode& inode, std::string_view path,
+    std::span<std::string_view const> arguments, std::span<std::string_view const> environment, arch::RegisterFrame& frame,
+    binfmt::Diagnostic& diagnostic)
+{
+    TRY(check_executable_file(inode, diagnostic));
+    auto description = TRY(fs::OpenFileDescription::create(RefPtr<fs::Inode>(inode), O_RDONLY));
     DescriptionReader reader(*description);
+    InterpreterOpener opener(process.fs_context(), diagnostic);
 
     auto space = TRY(mm::AddressSpace::create());
     AddressSpaceTarget target(*space);
@@ -149,6 +203,7 @@ ErrorOr<void> execute(Process& process, sched::Thread* thread, std::string_view 
         .arguments = arguments,
         .environment = environment,
     };
+    request.opener = &opener;
     plat::random_bytes(request.random_bytes.data(), request.random_bytes.size());
     request.hardware_capabilities = arch::cpu_features().hwcap;
     auto result = TRY(binfmt::registry().execute(request));
@@ -165,6 +220,9 @@ ErrorOr<void> execute(Process& process, sched::Thread* thread, std::string_view 
         thread->set_gs_base(0);
         thread->clear_child_tid = 0;
         thread->robust_list_head = 0;
+        thread->alternate_stack = 0;
+        thread->alternate_stack_size = 0;
+        thread->alternate_stack_flags = 2; // SS_DISABLE
     }
     for (auto const& hooks : lifecycle_hooks())
         if (hooks.exec)

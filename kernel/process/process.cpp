@@ -12,6 +12,7 @@
 #include <process/lifecycle.h>
 #include <process/process.h>
 #include <sched/scheduler.h>
+#include <signal/delivery.h>
 #include <signal/signal_state.h>
 #include <syscall/trace.h>
 
@@ -219,6 +220,17 @@ void Process::finish()
         return;
     }
     m_parent->child_events.wake_all();
+#ifdef CONFIG_SIGNAL
+    if (m_exit_signal) {
+        bool signaled = m_exit_status & 0x7f;
+        signal::send_to_process(*m_parent, m_exit_signal, signal::PendingInfo {
+            .code = signaled ? signal::cld_killed : signal::cld_exited,
+            .pid = m_pid,
+            .status = signaled ? (m_exit_status & 0x7f) : ((m_exit_status >> 8) & 0xff),
+            .address = 0,
+        });
+    }
+#endif
 }
 
 void Process::finish_unstarted()
@@ -313,6 +325,9 @@ void first_run(sched::Thread& thread)
     }
     if (thread.exit_requested)
         exit_thread();
+#ifdef CONFIG_SIGNAL
+    signal::deliver_pending(thread, thread.user_frame());
+#endif
 }
 
 }
@@ -321,6 +336,9 @@ void initialize_scheduling()
 {
     sched::Scheduler::set_switch_hook(activate_address_space);
     sched::Scheduler::set_first_run_hook(first_run);
+#ifdef CONFIG_SIGNAL
+    sched::Scheduler::set_pending_work_hook([](sched::Thread& thread) { return signal::deliverable(thread) != 0; });
+#endif
 }
 
 void prepare_return_to_user()
@@ -328,6 +346,9 @@ void prepare_return_to_user()
     auto& thread = sched::current_thread();
     if (thread.exit_requested)
         exit_thread();
+#ifdef CONFIG_SIGNAL
+    signal::deliver_pending(thread, thread.user_frame());
+#endif
 }
 
 }

@@ -35,6 +35,7 @@ struct State {
     bool timer_running { false };
     void (*switch_hook)(Thread& next) { nullptr };
     void (*first_run_hook)(Thread&) { nullptr };
+    bool (*pending_work_hook)(Thread&) { nullptr };
 };
 State s;
 
@@ -42,7 +43,7 @@ WaitQueue s_sleep_queue;
 
 bool has_pending_work(Thread& thread)
 {
-    return thread.exit_requested || (thread.has_pending_work && thread.has_pending_work(thread));
+    return thread.exit_requested || (s.pending_work_hook && s.pending_work_hook(thread));
 }
 
 void ensure_timer()
@@ -70,6 +71,8 @@ void ensure_timer()
 uint64_t Scheduler::deadline_of(Thread& thread) { return thread.m_wake_deadline; }
 
 void Scheduler::set_switch_hook(void (*hook)(Thread& next)) { s.switch_hook = hook; }
+
+void Scheduler::set_pending_work_hook(bool (*hook)(Thread&)) { s.pending_work_hook = hook; }
 
 void Scheduler::set_first_run_hook(void (*hook)(Thread&)) { s.first_run_hook = hook; }
 

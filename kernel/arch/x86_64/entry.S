@@ -108,7 +108,7 @@ syscall_entry:
     pushq %r11
     pushq $0x08
     pushq %rcx
-    pushq $0
+    pushq %rax          // the error-code slot keeps the syscall number, for restarts
     pushq $0x100
     PUSH_GPRS
     movq %rsp, %rdi

@@ -74,6 +74,7 @@ ErrorOr<long> create_thread(CloneRequest const& request)
         thread->set_child_tid = request.child_tid;
     if (request.flags & clone_child_cleartid)
         thread->clear_child_tid = request.child_tid;
+    thread->signal_mask = current_thread().signal_mask;
     if (request.flags & clone_parent_settid) {
         uint32_t value = uint32_t(tid);
         if (auto written = copy_to_user(request.parent_tid, &value, sizeof(value)); written.is_error()) {
@@ -124,6 +125,15 @@ ErrorOr<long> create_process(CloneRequest const& request)
     if (request.flags & clone_child_cleartid)
         thread->clear_child_tid = request.child_tid;
     thread->robust_list_head = 0;
+    auto& creator = current_thread();
+    thread->signal_mask = creator.signal_mask;
+    // A child with its own memory keeps the alternate signal stack; one sharing memory
+    // (vfork) does not, as on Linux.
+    if (!(request.flags & clone_vm) || (request.flags & clone_vfork)) {
+        thread->alternate_stack = creator.alternate_stack;
+        thread->alternate_stack_size = creator.alternate_stack_size;
+        thread->alternate_stack_flags = creator.alternate_stack_flags;
+    }
     int pid = child->pid();
     if (request.flags & clone_parent_settid) {
         uint32_t value = uint32_t(pid);

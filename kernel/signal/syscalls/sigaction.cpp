@@ -1,4 +1,7 @@
 #include <signal/signal_state.h>
+#include <process/process.h>
+#include <sched/thread.h>
+#include <signal/delivery.h>
 #include <syscall/syscall.h>
 
 using namespace signal;
@@ -23,6 +26,14 @@ SYSCALL_HANDLER(rt_sigaction)
     if (!new_action.is_null()) {
         auto action = TRY(new_action.read());
         TRY(state().set_action(signal, action));
+        // Ignoring a signal discards it where it is pending (POSIX).
+        bool ignored = action.handler == ignore_handler
+            || (action.handler == default_handler && default_action(signal) == DefaultAction::Ignore);
+        if (ignored) {
+            state().pending &= ~bit_of(signal);
+            for (auto& thread : process::current().threads())
+                thread.pending_signals &= ~bit_of(signal);
+        }
     }
     if (!old_action.is_null())
         TRY(old_action.write(previous));
@@ -38,18 +49,19 @@ SYSCALL_HANDLER(rt_sigprocmask)
     auto old_set = args.pointer<uint64_t>(2);
     if (args[3] != sizeof(uint64_t))
         return Error(EINVAL);
-    uint64_t previous = state().blocked();
+    auto& thread = sched::current_thread();
+    uint64_t previous = thread.signal_mask;
     if (!new_set.is_null()) {
         uint64_t set = TRY(new_set.read());
         switch (how) {
         case sig_block:
-            state().set_blocked(previous | set);
+            thread.signal_mask = (previous | set) & ~unblockable;
             break;
         case sig_unblock:
-            state().set_blocked(previous & ~set);
+            thread.signal_mask = previous & ~set;
             break;
         case sig_setmask:
-            state().set_blocked(set);
+            thread.signal_mask = set & ~unblockable;
             break;
         default:
             return Error(EINVAL);
@@ -60,13 +72,13 @@ SYSCALL_HANDLER(rt_sigprocmask)
     return 0;
 }
 
-// rt_sigpending(2): signals raised while blocked. Nothing raises signals yet, so the set is
-// the (empty) set the state records.
+// rt_sigpending(2): signals raised while blocked, for the thread or its process.
 SYSCALL_HANDLER(rt_sigpending)
 {
     if (args[1] > sizeof(uint64_t))
         return Error(EINVAL);
-    uint64_t pending = state().pending() & state().blocked();
+    auto& thread = sched::current_thread();
+    uint64_t pending = (thread.pending_signals | state().pending) & thread.signal_mask;
     TRY(copy_to_user(args[0], &pending, args[1]));
     return 0;
 }

@@ -8,6 +8,10 @@
 #include <lib/error_or.h>
 #include <process/process.h>
 
+namespace fs {
+class Inode;
+}
+
 namespace process {
 
 // Replaces the process's image with the program at `path`, leaving the process untouched on
@@ -15,5 +19,10 @@ namespace process {
 // the calling thread (null while the process has none yet, at boot).
 ErrorOr<void> execute(Process&, sched::Thread* thread, std::string_view path, std::span<std::string_view const> arguments,
     std::span<std::string_view const> environment, arch::RegisterFrame& frame, binfmt::Diagnostic&);
+// The same for a file already looked up (execveat(2) with AT_EMPTY_PATH, fexecve(3)); `path`
+// is what the new program sees as its file name.
+ErrorOr<void> execute_inode(Process&, sched::Thread* thread, fs::Inode& inode, std::string_view path,
+    std::span<std::string_view const> arguments, std::span<std::string_view const> environment, arch::RegisterFrame& frame,
+    binfmt::Diagnostic&);
 
 }

@@ -22,6 +22,8 @@ public:
     // Called on a new thread's first run, before it reaches application code.
     static void set_first_run_hook(void (*hook)(Thread&));
     static void thread_first_run();
+    // Reasons other libraries (signals) have for interrupting a thread's waits.
+    static void set_pending_work_hook(bool (*hook)(Thread&));
 };
 
 }

@@ -68,8 +68,25 @@ public:
     // Set when the thread must stop what it waits for and leave (exit_group, execve from
     // another thread, a fatal signal): blocking waits return Interrupted.
     bool exit_requested { false };
-    // Reasons other libraries (signals) may have for interrupting waits.
-    bool (*has_pending_work)(Thread&) { nullptr };
+
+    // Signal state of the thread (the signals library gives it meaning): the blocked mask,
+    // signals sent to this thread, the mask to restore after a sigsuspend-style wait, the
+    // set a sigtimedwait accepts, and the alternate signal stack.
+    uint64_t signal_mask { 0 };
+    uint64_t pending_signals { 0 };
+    uint64_t saved_signal_mask { 0 };
+    bool restore_saved_signal_mask { false };
+    uint64_t waited_signals { 0 };
+    uint64_t alternate_stack { 0 };
+    uint64_t alternate_stack_size { 0 };
+    int alternate_stack_flags { 2 }; // SS_DISABLE
+    struct PendingInfo {
+        int32_t code;
+        int32_t pid;
+        int32_t status;
+        uint64_t address;
+    };
+    PendingInfo pending_info[64] {};
 
     // CPU time spent, in nanoseconds, for getrusage and wait4.
     uint64_t user_nanoseconds() const { return m_cpu_nanoseconds; }

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include <lib/error_or.h>
+#include <sched/thread.h>
 
 namespace signal {
 
@@ -25,23 +26,30 @@ inline uint64_t bit_of(int signal) { return uint64_t(1) << (signal - 1); }
 // SIGKILL and SIGSTOP can be neither caught, blocked nor ignored.
 constexpr uint64_t unblockable = (uint64_t(1) << (sigkill - 1)) | (uint64_t(1) << (sigstop - 1));
 
-// Per-process dispositions and the thread's blocked mask. Delivery comes with the signals
-// library's next stage; this keeps the state that rt_sigaction and rt_sigprocmask report.
+// Linux's flags for sigaction.
+constexpr uint64_t sa_nocldstop = 1, sa_nocldwait = 2, sa_siginfo = 4, sa_restorer = 0x0400'0000,
+                   sa_onstack = 0x0800'0000, sa_restart = 0x1000'0000, sa_nodefer = 0x4000'0000,
+                   sa_resethand = 0x8000'0000;
+
+// What a pending signal carries into the handler's siginfo.
+using PendingInfo = sched::Thread::PendingInfo;
+
+// Per-process dispositions and the signals sent to the process as a whole (any of its
+// threads may take them). Each thread's mask and its own pending signals live on the thread.
 class SignalState {
 public:
     KernelSigaction const& action(int signal) const { return m_actions[signal - 1]; }
     ErrorOr<void> set_action(int signal, KernelSigaction const&);
-    uint64_t blocked() const { return m_blocked; }
-    void set_blocked(uint64_t mask) { m_blocked = mask & ~unblockable; }
-    uint64_t pending() const { return m_pending; }
+    void reset_action(int signal) { m_actions[signal - 1] = {}; }
     // execve(2): caught signals go back to their default action; ignored ones stay ignored;
     // the mask is kept.
     void reset_for_exec();
 
+    uint64_t pending { 0 };
+    PendingInfo pending_info[signal_count] {};
+
 private:
     KernelSigaction m_actions[signal_count] {};
-    uint64_t m_blocked { 0 };
-    uint64_t m_pending { 0 };
 };
 
 SignalState* current_signal_state();

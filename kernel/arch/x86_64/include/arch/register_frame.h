@@ -11,7 +11,7 @@ struct RegisterFrame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
     uint64_t vector;
-    uint64_t error_code;
+    uint64_t error_code; // for a syscall: its number, kept for restarts
     uint64_t rip, cs, rflags, rsp, ss;
 };
 static_assert(sizeof(RegisterFrame) == 22 * 8);

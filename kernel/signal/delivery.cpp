@@ -1,0 +1,456 @@
+// Sending and delivering signals. Handlers get Linux's x86_64 rt_sigframe on the application
+// stack (below the red zone, or on the alternate stack): the restorer's address, a ucontext
+// with the interrupted registers and mask, the siginfo, and the x87/SSE/AVX state; the
+// restorer calls rt_sigreturn, which puts everything back.
+#include <cstring>
+
+#include <arch/context.h>
+#include <arch/cpu.h>
+#include <lib/user_memory.h>
+#include <process/process.h>
+#include <sched/thread.h>
+#include <signal/delivery.h>
+#include <signal/signal_state.h>
+#include <syscall/syscall.h>
+
+namespace signal {
+
+namespace {
+
+struct SignalInfo {
+    int32_t signo;
+    int32_t error;
+    int32_t code;
+    int32_t padding;
+    union {
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            int32_t status;
+        } child;
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            int32_t value;
+        } kill;
+        uint64_t address;
+        uint8_t bytes[112];
+    };
+};
+static_assert(sizeof(SignalInfo) == 128);
+
+struct SignalContext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+    uint16_t cs, gs, fs, ss;
+    uint64_t error, trapno, oldmask, cr2, fpstate;
+    uint64_t reserved[8];
+};
+static_assert(sizeof(SignalContext) == 256);
+
+struct StackDescription {
+    uint64_t pointer;
+    int32_t flags;
+    int32_t padding;
+    uint64_t size;
+};
+
+struct UserContext {
+    uint64_t flags;
+    uint64_t link;
+    StackDescription stack;
+    SignalContext context;
+    uint64_t mask;
+};
+static_assert(sizeof(UserContext) == 304);
+
+struct SignalFrame {
+    uint64_t return_address;
+    UserContext context;
+    SignalInfo info;
+};
+
+constexpr int ss_onstack = 1, ss_disable = 2;
+constexpr uint64_t user_flags = 0x0000'0000'0025'4dd5ull; // CF PF AF ZF SF TF DF OF AC: FIX_EFLAGS
+alignas(64) uint8_t s_extended_state[16384];
+
+bool is_ignored(process::Process& process, int signal)
+{
+    auto* state = process.signal_state();
+    if (!state)
+        return true;
+    uint64_t handler = state->action(signal).handler;
+    if (handler == ignore_handler)
+        return true;
+    return handler == default_handler && default_action(signal) == DefaultAction::Ignore;
+}
+
+void wake_for(sched::Thread& thread, int signal)
+{
+    if (!(thread.signal_mask & bit_of(signal)) || (thread.waited_signals & bit_of(signal)))
+        sched::interrupt(thread);
+}
+
+int lowest(uint64_t set)
+{
+    return set ? __builtin_ctzll(set) + 1 : 0;
+}
+
+SignalInfo make_info(int signal, PendingInfo const& pending)
+{
+    SignalInfo info {};
+    info.signo = signal;
+    info.code = pending.code;
+    if (signal == sigchld) {
+        info.child.pid = pending.pid;
+        info.child.status = pending.status;
+    } else if (signal == sigsegv || signal == sigbus || signal == sigill || signal == sigfpe || signal == sigtrap) {
+        if (pending.code > 0)
+            info.address = pending.address;
+        else
+            info.kill.pid = pending.pid;
+    } else {
+        info.kill.pid = pending.pid;
+        info.kill.value = pending.status;
+    }
+    return info;
+}
+
+// Takes the lowest signal in `set` off the thread's or the process's pending set.
+int dequeue(sched::Thread& thread, uint64_t set, PendingInfo& info)
+{
+    auto* state = thread.process()->signal_state();
+    uint64_t thread_set = thread.pending_signals & set;
+    uint64_t process_set = state ? state->pending & set : 0;
+    // Synchronous (thread) signals first, then the lowest number, as Linux does.
+    int signal = lowest(thread_set);
+    if (signal) {
+        thread.pending_signals &= ~bit_of(signal);
+        info = thread.pending_info[signal - 1];
+        return signal;
+    }
+    signal = lowest(process_set);
+    if (signal) {
+        state->pending &= ~bit_of(signal);
+        info = state->pending_info[signal - 1];
+    }
+    return signal;
+}
+
+// Syscalls that SA_RESTART restarts after a handler ran, as signal(7) lists them; the others
+// fail with EINTR.
+bool is_restartable(uint64_t number)
+{
+    switch (syscall::Number(number)) {
+    case syscall::Number::read:
+    case syscall::Number::readv:
+    case syscall::Number::write:
+    case syscall::Number::writev:
+    case syscall::Number::pread64:
+    case syscall::Number::pwrite64:
+    case syscall::Number::ioctl:
+    case syscall::Number::open:
+    case syscall::Number::openat:
+    case syscall::Number::wait4:
+    case syscall::Number::waitid:
+    case syscall::Number::futex:
+    case syscall::Number::flock:
+    case syscall::Number::fcntl:
+    case syscall::Number::accept:
+    case syscall::Number::accept4:
+    case syscall::Number::recvfrom:
+    case syscall::Number::sendto:
+    case syscall::Number::recvmsg:
+    case syscall::Number::sendmsg:
+    case syscall::Number::connect:
+        return true;
+    default:
+        return false;
+    }
+}
+
+[[noreturn]] void die_of(sched::Thread& thread, int signal)
+{
+    thread.process()->terminate(process::signaled_status(signal));
+    process::exit_thread();
+}
+
+bool setup_frame(sched::Thread& thread, arch::RegisterFrame& frame, int signal, KernelSigaction const& action, PendingInfo const& pending, uint64_t old_mask)
+{
+    uint64_t stack = frame.rsp;
+    bool on_alternate = thread.alternate_stack_size && stack - thread.alternate_stack < thread.alternate_stack_size;
+    if ((action.flags & sa_onstack) && !(thread.alternate_stack_flags & ss_disable) && !on_alternate) {
+        stack = thread.alternate_stack + thread.alternate_stack_size;
+        on_alternate = true;
+    } else {
+        stack -= 128; // the red zone
+    }
+    size_t state_size = arch::extended_state_size();
+    if (state_size > sizeof(s_extended_state))
+        return false;
+    uint64_t fpstate = (stack - state_size) & ~uint64_t(63);
+    uint64_t frame_address = ((fpstate - sizeof(SignalFrame)) & ~uint64_t(15)) - 8;
+
+    arch::save_extended_state(s_extended_state);
+    if (copy_to_user(fpstate, s_extended_state, state_size).is_error())
+        return false;
+
+    SignalFrame signal_frame {};
+    signal_frame.return_address = action.restorer;
+    auto& context = signal_frame.context.context;
+    context = SignalContext {
+        .r8 = frame.r8, .r9 = frame.r9, .r10 = frame.r10, .r11 = frame.r11, .r12 = frame.r12, .r13 = frame.r13,
+        .r14 = frame.r14, .r15 = frame.r15, .rdi = frame.rdi, .rsi = frame.rsi, .rbp = frame.rbp, .rbx = frame.rbx,
+        .rdx = frame.rdx, .rax = frame.rax, .rcx = frame.rcx, .rsp = frame.rsp, .rip = frame.rip,
+        .eflags = frame.rflags, .cs = 0x33, .gs = 0, .fs = 0, .ss = 0x2b,
+        .error = frame.vector < 32 ? frame.error_code : 0, .trapno = frame.vector < 32 ? frame.vector : 0,
+        .oldmask = old_mask, .cr2 = pending.address, .fpstate = fpstate, .reserved = {},
+    };
+    signal_frame.context.stack = StackDescription {
+        .pointer = thread.alternate_stack,
+        .flags = (thread.alternate_stack_flags & ss_disable) ? ss_disable : (on_alternate ? ss_onstack : 0),
+        .padding = 0,
+        .size = thread.alternate_stack_size,
+    };
+    signal_frame.context.mask = old_mask;
+    signal_frame.info = make_info(signal, pending);
+    if (copy_to_user(frame_address, &signal_frame, sizeof(signal_frame)).is_error())
+        return false;
+
+    frame.rsp = frame_address;
+    frame.rip = action.handler;
+    frame.rdi = uint64_t(signal);
+    frame.rsi = frame_address + __builtin_offsetof(SignalFrame, info);
+    frame.rdx = frame_address + __builtin_offsetof(SignalFrame, context);
+    frame.rax = 0;
+    frame.rflags &= ~(arch::rflags_direction | arch::rflags_trap);
+    arch::reset_extended_state();
+    return true;
+}
+
+}
+
+DefaultAction default_action(int signal)
+{
+    switch (signal) {
+    case sigchld:
+    case sigurg:
+    case sigwinch:
+        return DefaultAction::Ignore;
+    case sigcont:
+        return DefaultAction::Continue;
+    case sigstop:
+    case sigtstp:
+    case sigttin:
+    case sigttou:
+        return DefaultAction::Stop;
+    case sigquit:
+    case sigill:
+    case sigtrap:
+    case sigabrt:
+    case sigbus:
+    case sigfpe:
+    case sigsegv:
+    case sigxcpu:
+    case sigxfsz:
+    case sigsys:
+        return DefaultAction::CoreDump;
+    default:
+        return signal >= 32 ? DefaultAction::Terminate : DefaultAction::Terminate;
+    }
+}
+
+void send_to_process(process::Process& process, int signal, PendingInfo const& info)
+{
+    if (process.state() != process::Process::State::Alive)
+        return;
+    if (signal == sigkill) {
+        process.terminate(process::signaled_status(sigkill));
+        return;
+    }
+    auto* state = process.signal_state();
+    if (!state)
+        return;
+    bool blocked_everywhere = true;
+    for (auto& thread : process.threads())
+        if (!(thread.signal_mask & bit_of(signal)) || (thread.waited_signals & bit_of(signal)))
+            blocked_everywhere = false;
+    if (is_ignored(process, signal) && !blocked_everywhere)
+        return;
+    if (!(state->pending & bit_of(signal))) {
+        state->pending |= bit_of(signal);
+        state->pending_info[signal - 1] = info;
+    }
+    for (auto& thread : process.threads()) {
+        if (!(thread.signal_mask & bit_of(signal)) || (thread.waited_signals & bit_of(signal))) {
+            wake_for(thread, signal);
+            break;
+        }
+    }
+}
+
+void send_to_thread(sched::Thread& thread, int signal, PendingInfo const& info)
+{
+    auto* process = thread.process();
+    if (!process || process->state() != process::Process::State::Alive)
+        return;
+    if (signal == sigkill) {
+        process->terminate(process::signaled_status(sigkill));
+        return;
+    }
+    if (is_ignored(*process, signal) && !(thread.signal_mask & bit_of(signal)))
+        return;
+    if (!(thread.pending_signals & bit_of(signal))) {
+        thread.pending_signals |= bit_of(signal);
+        thread.pending_info[signal - 1] = info;
+    }
+    wake_for(thread, signal);
+}
+
+void force_to_thread(sched::Thread& thread, int signal, PendingInfo const& info)
+{
+    auto* state = thread.process()->signal_state();
+    if (state) {
+        bool blocked = thread.signal_mask & bit_of(signal);
+        if (blocked || state->action(signal).handler == ignore_handler) {
+            // Linux's force_sig_info: a blocked or ignored synchronous fault kills.
+            state->reset_action(signal);
+            thread.signal_mask &= ~bit_of(signal);
+        }
+    }
+    thread.pending_signals |= bit_of(signal);
+    thread.pending_info[signal - 1] = info;
+}
+
+uint64_t deliverable(sched::Thread& thread)
+{
+    auto* process = thread.process();
+    if (!process)
+        return 0;
+    auto* state = process->signal_state();
+    uint64_t pending = thread.pending_signals | (state ? state->pending : 0);
+    return pending & (~thread.signal_mask | thread.waited_signals);
+}
+
+void deliver_pending(sched::Thread& thread, arch::RegisterFrame& frame)
+{
+    auto* state = thread.process() ? thread.process()->signal_state() : nullptr;
+    if (!state)
+        return;
+    bool interrupted_syscall = frame.vector == arch::syscall_vector && int64_t(frame.rax) == -EINTR;
+    for (;;) {
+        PendingInfo pending {};
+        int signal = dequeue(thread, ~thread.signal_mask, pending);
+        if (!signal)
+            break;
+        auto action = state->action(signal);
+        if (action.handler == ignore_handler)
+            continue;
+        if (action.handler == default_handler) {
+            switch (default_action(signal)) {
+            case DefaultAction::Ignore:
+            case DefaultAction::Continue:
+            case DefaultAction::Stop: // job control is not supported yet: nothing stops
+                continue;
+            case DefaultAction::Terminate:
+            case DefaultAction::CoreDump:
+                die_of(thread, signal);
+            }
+        }
+        // A handler: restart or fail the syscall it interrupted, then build its frame.
+        if (interrupted_syscall && (action.flags & sa_restart) && is_restartable(frame.error_code)) {
+            frame.rip -= 2;
+            frame.rax = frame.error_code;
+        }
+        uint64_t old_mask = thread.restore_saved_signal_mask ? thread.saved_signal_mask : thread.signal_mask;
+        thread.restore_saved_signal_mask = false;
+        if (!(action.flags & sa_restorer) || !setup_frame(thread, frame, signal, action, pending, old_mask))
+            die_of(thread, sigsegv);
+        uint64_t mask = thread.signal_mask | action.mask;
+        if (!(action.flags & sa_nodefer))
+            mask |= bit_of(signal);
+        thread.signal_mask = mask & ~unblockable;
+        if (action.flags & sa_resethand)
+            state->reset_action(signal);
+        return;
+    }
+    if (thread.restore_saved_signal_mask) {
+        thread.signal_mask = thread.saved_signal_mask;
+        thread.restore_saved_signal_mask = false;
+    }
+}
+
+namespace {
+
+bool has_deliverable(sched::Thread& thread) { return deliverable(thread) != 0; }
+
+}
+
+// rt_sigreturn(2): back to where the handler interrupted, with the mask and vector state the
+// frame holds.
+ErrorOr<long> return_from_handler(arch::RegisterFrame& frame)
+{
+    auto& thread = sched::current_thread();
+    uint64_t context_address = frame.rsp; // the handler's `ret` popped the return address
+    UserContext user_context;
+    if (copy_from_user(&user_context, context_address, sizeof(user_context)).is_error())
+        die_of(thread, sigsegv);
+    auto const& context = user_context.context;
+    if (context.fpstate) {
+        size_t state_size = arch::extended_state_size();
+        if (copy_from_user(s_extended_state, context.fpstate, state_size).is_error())
+            die_of(thread, sigsegv);
+        // Refuse state the CPU would fault on: reserved MXCSR bits, unknown components.
+        uint32_t mxcsr;
+        memcpy(&mxcsr, s_extended_state + 24, sizeof(mxcsr));
+        bool valid = !(mxcsr & 0xffff'0000u);
+        if (arch::cpu_features().xsave) {
+            uint64_t header[8];
+            memcpy(header, s_extended_state + 512, sizeof(header));
+            uint64_t supported = 0;
+            asm volatile("xgetbv" : "=a"(*reinterpret_cast<uint32_t*>(&supported)), "=d"(*(reinterpret_cast<uint32_t*>(&supported) + 1)) : "c"(0));
+            if ((header[0] & ~supported) || header[1])
+                valid = false;
+            for (int i = 2; i < 8; ++i)
+                if (header[i])
+                    valid = false;
+        }
+        if (!valid)
+            die_of(thread, sigsegv);
+        arch::restore_extended_state(s_extended_state);
+    } else {
+        arch::reset_extended_state();
+    }
+    frame.r8 = context.r8;
+    frame.r9 = context.r9;
+    frame.r10 = context.r10;
+    frame.r11 = context.r11;
+    frame.r12 = context.r12;
+    frame.r13 = context.r13;
+    frame.r14 = context.r14;
+    frame.r15 = context.r15;
+    frame.rdi = context.rdi;
+    frame.rsi = context.rsi;
+    frame.rbp = context.rbp;
+    frame.rbx = context.rbx;
+    frame.rdx = context.rdx;
+    frame.rcx = context.rcx;
+    frame.rsp = context.rsp;
+    frame.rip = context.rip;
+    frame.rflags = (frame.rflags & ~user_flags) | (context.eflags & user_flags) | arch::rflags_interrupt_enable;
+    frame.vector = 0; // not a syscall any more: nothing to restart
+    thread.signal_mask = user_context.mask & ~unblockable;
+    // sigaltstack state comes back as the frame recorded it.
+    if (!(user_context.stack.flags & ss_disable) && user_context.stack.size) {
+        thread.alternate_stack = user_context.stack.pointer;
+        thread.alternate_stack_size = user_context.stack.size;
+        thread.alternate_stack_flags = 0;
+    }
+    return long(context.rax);
+}
+
+void initialize() { }
+
+bool thread_has_deliverable(sched::Thread& thread) { return has_deliverable(thread); }
+
+}
