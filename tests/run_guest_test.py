@@ -74,6 +74,9 @@ def parse_arguments(argv):
                         help="create input file REL; SPEC is random:BYTES or text:STRING")
     parser.add_argument("--copy", action="append", default=[], metavar="REL=HOST_PATH",
                         help="copy HOST_PATH (mode kept) to input file REL")
+    parser.add_argument("--symlink", action="append", default=[], metavar="REL=TARGET",
+                        help="create input REL as a symbolic link to TARGET (as written: a relative "
+                             "TARGET is relative to REL's directory)")
     parser.add_argument("--rootfs", action="store_true",
                         help="under unifork, pass the input directory as --rootfs; natively, an "
                              "absolute PROGRAM is looked up inside it")
@@ -114,7 +117,7 @@ def relative_path(text):
 
 
 def create_inputs(options, root):
-    """Creates the --file and --copy inputs under root; returns {REL: host path}."""
+    """Creates the --file, --copy and --symlink inputs under root; returns {REL: host path}."""
     inputs = {}
     for spec in options.file:
         rel, content = split_assignment(spec, "--file")
@@ -137,6 +140,15 @@ def create_inputs(options, root):
         path = os.path.join(root, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         shutil.copy2(source, path)
+        inputs[rel] = path
+    for spec in options.symlink:
+        rel, target = split_assignment(spec, "--symlink")
+        rel = relative_path(rel)
+        if not target:
+            raise SystemExit(f"run_guest_test: --symlink {spec!r} has no target")
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.symlink(target, path)
         inputs[rel] = path
     return inputs
 
