@@ -40,8 +40,15 @@ function(unifork_host_library name)
 endfunction()
 
 # unifork_host_test(name SOURCES ... LIBRARIES ...)
+# With UNIFORK_BUILD_UNIT_TESTS off the target exists but is neither built by default nor
+# registered with ctest.
 function(unifork_host_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  if(NOT UNIFORK_BUILD_UNIT_TESTS)
+    add_executable(${name} EXCLUDE_FROM_ALL ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} GTest::gtest_main)
+    return()
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} GTest::gtest_main)
   if(UNIFORK_SANITIZE)

@@ -127,6 +127,8 @@ ErrorOr<ExecResult> load_script(ExecRequest& request)
     auto const script = TRY(parse_script_line(request.header, line, diagnostic));
     if (!request.opener || !request.registry)
         return diagnostic.refuse(ENOEXEC, "#! scripts cannot run here (no file system to find the interpreter in)");
+    if (request.path_inaccessible)
+        return diagnostic.refuse(ENOENT, "a script named by a close-on-exec descriptor cannot be reopened by its interpreter");
     // A NUL right after "#!" (or a file that is only "#!") names an empty path. Linux hands it
     // to open_exec(), whose in-kernel lookup of "" stops at the working directory, and a
     // directory is EACCES for execution.

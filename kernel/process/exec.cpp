@@ -186,7 +186,7 @@ ErrorOr<void> execute(Process& process, sched::Thread* thread, std::string_view 
 
 ErrorOr<void> execute_inode(Process& process, sched::Thread* thread, fs::Inode& inode, std::string_view path,
     std::span<std::string_view const> arguments, std::span<std::string_view const> environment, arch::RegisterFrame& frame,
-    binfmt::Diagnostic& diagnostic)
+    binfmt::Diagnostic& diagnostic, bool path_inaccessible)
 {
     TRY(check_executable_file(inode, diagnostic));
     auto description = TRY(fs::OpenFileDescription::create(RefPtr<fs::Inode>(inode), O_RDONLY));
@@ -204,6 +204,7 @@ ErrorOr<void> execute_inode(Process& process, sched::Thread* thread, fs::Inode& 
         .environment = environment,
     };
     request.opener = &opener;
+    request.path_inaccessible = path_inaccessible;
     plat::random_bytes(request.random_bytes.data(), request.random_bytes.size());
     request.hardware_capabilities = arch::cpu_features().hwcap;
     auto result = TRY(binfmt::registry().execute(request));

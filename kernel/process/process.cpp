@@ -83,6 +83,8 @@ ErrorOr<Process*> Process::create(Process* parent)
         if (auto path = parent->m_executable_path.try_clone(); !path.is_error())
             process->m_executable_path = path.release_value();
         memcpy(process->m_name, parent->m_name, sizeof(m_name));
+        process->dumpable = parent->dumpable;
+        process->no_new_privileges = parent->no_new_privileges;
         parent->m_children.append(*process);
     } else {
         process->m_pgid = process->m_pid;
@@ -196,12 +198,24 @@ void Process::finish()
             hooks.exit(*this);
     m_address_space.clear();
 
-    // Orphans go to the reaper; if this is the reaper, the VM ends with it.
+    // Orphans go to the nearest living subreaper above, or to the reaper; if this is the
+    // reaper, the VM ends with it.
     Process* adopter = reaper();
     if (adopter == this)
         power_off(m_exit_status);
-    while (auto* child = m_children.first())
+    for (auto* ancestor = m_parent; ancestor; ancestor = ancestor->m_parent) {
+        if (ancestor->child_subreaper && ancestor->m_state == State::Alive) {
+            adopter = ancestor;
+            break;
+        }
+    }
+    while (auto* child = m_children.first()) {
+#ifdef CONFIG_SIGNAL
+        if (child->parent_death_signal && !child->is_zombie())
+            signal::send_to_process(*child, child->parent_death_signal, signal::PendingInfo { .code = signal::si_user, .pid = m_pid, .status = 0, .address = 0 });
+#endif
         child->reparent(adopter);
+    }
 
     m_state = State::Zombie;
     if (!m_parent) {

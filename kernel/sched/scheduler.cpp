@@ -224,6 +224,13 @@ ErrorOr<Thread*> Thread::create_kernel(process::Process* owner, int tid, void (*
     return thread;
 }
 
+uint64_t Thread::user_nanoseconds() const
+{
+    if (this == s.current)
+        return m_cpu_nanoseconds + (plat::monotonic_nanoseconds() - m_switched_in_at);
+    return m_cpu_nanoseconds;
+}
+
 arch::RegisterFrame& Thread::user_frame() { return arch::user_frame_at(m_stack_top); }
 
 uint64_t Thread::fs_base() const { return this == s.current ? arch::read_fs_base() : m_fs_base; }
@@ -382,6 +389,7 @@ void initialize()
     boot->m_extended_state = reinterpret_cast<uint8_t*>((reinterpret_cast<uint64_t>(boot->m_extended_state_allocation) + 63) & ~uint64_t(63));
     memset(boot->m_extended_state, 0, size);
     s.current = boot;
+    boot->m_switched_in_at = plat::monotonic_nanoseconds();
     s.extended_state_owner = boot;
     s.idle = MUST(Thread::create_kernel(nullptr, 0, Scheduler::idle_loop, nullptr));
 }

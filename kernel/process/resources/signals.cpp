@@ -10,6 +10,8 @@ ErrorOr<void> fork_signals(process::Process& parent, process::Process& child, ui
         child.signal_state_owner() = TRY(try_make<signal::SignalState>(*state));
     else
         child.signal_state_owner() = TRY(try_make<signal::SignalState>());
+    // A new process starts with nothing pending (fork(2)).
+    child.signal_state()->pending = 0;
     return {};
 }
 

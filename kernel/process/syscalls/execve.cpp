@@ -66,7 +66,9 @@ ErrorOr<long> do_execve(int dirfd, uint64_t path_address, uint64_t argv, uint64_
         return Error(ELOOP);
     // The name the new program sees: the path, or /dev/fd/N for a descriptor (Linux's rule).
     String name;
+    bool path_inaccessible = false;
     if (path.view().empty() || (path.view()[0] != '/' && dirfd != -100)) {
+        path_inaccessible = TRY(process.fd_table().close_on_exec(dirfd));
         char buffer[4200];
         size_t length = path.view().empty() ? lib::format(buffer, sizeof(buffer), "/dev/fd/%d", dirfd)
                                              : lib::format(buffer, sizeof(buffer), "/dev/fd/%d/%s", dirfd, path.c_str());
@@ -75,7 +77,7 @@ ErrorOr<long> do_execve(int dirfd, uint64_t path_address, uint64_t argv, uint64_
         name = TRY(path.try_clone());
     }
     binfmt::Diagnostic diagnostic;
-    TRY(execute_inode(process, &thread, *inode, name.view(), argument_views.span(), environment_views.span(), thread.user_frame(), diagnostic));
+    TRY(execute_inode(process, &thread, *inode, name.view(), argument_views.span(), environment_views.span(), thread.user_frame(), diagnostic, path_inaccessible));
     return 0;
 }
 

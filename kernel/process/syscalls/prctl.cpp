@@ -5,22 +5,6 @@
 
 namespace {
 
-char s_name[16];
-int s_parent_death_signal;
-bool s_dumpable = true;
-bool s_no_new_privileges;
-bool s_child_subreaper;
-
-void default_name(char (&name)[16])
-{
-    auto path = process::current().executable_path().view();
-    auto slash = path.rfind('/');
-    auto base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    size_t length = base.size() < 15 ? base.size() : 15;
-    memcpy(name, base.data(), length);
-    name[length] = '\0';
-}
-
 }
 
 // prctl(2): the process attributes programs commonly read and set. Options this kernel does
@@ -32,51 +16,51 @@ SYSCALL_HANDLER(prctl)
                   pr_get_child_subreaper = 37, pr_set_no_new_privs = 38, pr_get_no_new_privs = 39;
     int option = args.as_int(0);
     uint64_t argument = args[1];
-    if (!s_name[0])
-        default_name(s_name);
+    auto& process = process::current();
+    char* s_name = process.mutable_name();
     switch (option) {
     case pr_set_name: {
         char name[16] {};
         auto length = TRY(lib::user_string_length(argument, 15));
         TRY(copy_from_user(name, argument, length));
-        memcpy(s_name, name, sizeof(name));
+        memcpy(s_name, name, 16);
         return 0;
     }
     case pr_get_name:
-        TRY(copy_to_user(argument, s_name, sizeof(s_name)));
+        TRY(copy_to_user(argument, s_name, 16));
         return 0;
     case pr_set_pdeathsig:
         if (argument > 64)
             return Error(EINVAL);
-        s_parent_death_signal = int(argument);
+        process.parent_death_signal = int(argument);
         return 0;
     case pr_get_pdeathsig:
-        TRY(UserPtr<int>(argument).write(s_parent_death_signal));
+        TRY(UserPtr<int>(argument).write(process.parent_death_signal));
         return 0;
     case pr_get_dumpable:
-        return s_dumpable ? 1 : 0;
+        return process.dumpable ? 1 : 0;
     case pr_set_dumpable:
         if (argument > 1)
             return Error(EINVAL);
-        s_dumpable = argument == 1;
+        process.dumpable = argument == 1;
         return 0;
     case pr_capbset_read:
         if (argument > 40)
             return Error(EINVAL);
         return 1; // root holds every capability
     case pr_set_child_subreaper:
-        s_child_subreaper = argument != 0;
+        process.child_subreaper = argument != 0;
         return 0;
     case pr_get_child_subreaper:
-        TRY(UserPtr<int>(argument).write(s_child_subreaper ? 1 : 0));
+        TRY(UserPtr<int>(argument).write(process.child_subreaper ? 1 : 0));
         return 0;
     case pr_set_no_new_privs:
         if (argument != 1)
             return Error(EINVAL);
-        s_no_new_privileges = true;
+        process.no_new_privileges = true;
         return 0;
     case pr_get_no_new_privs:
-        return s_no_new_privileges ? 1 : 0;
+        return process.no_new_privileges ? 1 : 0;
     default:
         return Error(EINVAL);
     }

@@ -19,8 +19,8 @@ constexpr int clock_realtime = 0, clock_monotonic = 1, clock_process_cputime = 2
               clock_monotonic_raw = 4, clock_realtime_coarse = 5, clock_monotonic_coarse = 6, clock_boottime = 7,
               clock_realtime_alarm = 8, clock_boottime_alarm = 9, clock_tai = 11;
 
-// Every clock the kernel has. CPU-time clocks count time since boot: the single application
-// thread is the only thing that runs.
+// Every clock the kernel has. CPU time is what the scheduler accounted to the process or
+// thread (all of it counts as user time).
 ErrorOr<uint64_t> read_clock(int clock)
 {
     switch (clock) {
@@ -34,9 +34,11 @@ ErrorOr<uint64_t> read_clock(int clock)
     case clock_monotonic_coarse:
     case clock_boottime:
     case clock_boottime_alarm:
-    case clock_process_cputime:
-    case clock_thread_cputime:
         return plat::monotonic_nanoseconds();
+    case clock_process_cputime:
+        return process::current().total_cpu_nanoseconds();
+    case clock_thread_cputime:
+        return process::current_thread().user_nanoseconds();
     default:
         return Error(EINVAL);
     }
@@ -141,4 +143,46 @@ SYSCALL_HANDLER(clock_nanosleep)
         TRY(args.pointer<Timespec>(3).write(to_timespec(remaining)));
     TRY(slept);
     return 0;
+}
+
+// getrusage(2): CPU time as the scheduler accounted it; the other fields stay zero.
+SYSCALL_HANDLER(getrusage)
+{
+    constexpr int rusage_self = 0, rusage_children = -1, rusage_thread = 1;
+    struct Rusage {
+        Timeval user_time;
+        Timeval system_time;
+        int64_t fields[14];
+    };
+    uint64_t nanoseconds;
+    switch (args.as_int(0)) {
+    case rusage_self:
+        nanoseconds = process::current().total_cpu_nanoseconds();
+        break;
+    case rusage_children:
+        nanoseconds = process::current().children_cpu_nanoseconds;
+        break;
+    case rusage_thread:
+        nanoseconds = process::current_thread().user_nanoseconds();
+        break;
+    default:
+        return Error(EINVAL);
+    }
+    Rusage usage {};
+    usage.user_time = Timeval { int64_t(nanoseconds / 1'000'000'000), int64_t(nanoseconds % 1'000'000'000 / 1000) };
+    TRY(args.pointer<Rusage>(1).write(usage));
+    return 0;
+}
+
+// times(2): in clock ticks of 100 Hz (AT_CLKTCK); returns ticks since boot.
+SYSCALL_HANDLER(times)
+{
+    constexpr uint64_t nanoseconds_per_tick = 10'000'000;
+    if (args[0]) {
+        auto& process = process::current();
+        int64_t values[4] = { int64_t(process.total_cpu_nanoseconds() / nanoseconds_per_tick), 0,
+            int64_t(process.children_cpu_nanoseconds / nanoseconds_per_tick), 0 };
+        TRY(copy_to_user(args[0], values, sizeof(values)));
+    }
+    return long(plat::monotonic_nanoseconds() / nanoseconds_per_tick);
 }

@@ -113,6 +113,9 @@ struct ExecRequest {
     // How many handlers (#! interpreters) led here; a handler that executes another file
     // passes depth + 1.
     unsigned depth { 0 };
+    // The file was named through a close-on-exec descriptor (/dev/fd/N): an interpreter could
+    // never open it, so a script is ENOENT (Linux's BINPRM_FLAGS_PATH_INACCESSIBLE).
+    bool path_inaccessible { false };
     // The registry running this request, set by Registry::execute; a handler that executes
     // another file goes through it again.
     Registry const* registry { nullptr };

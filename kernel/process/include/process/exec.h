@@ -23,6 +23,6 @@ ErrorOr<void> execute(Process&, sched::Thread* thread, std::string_view path, st
 // is what the new program sees as its file name.
 ErrorOr<void> execute_inode(Process&, sched::Thread* thread, fs::Inode& inode, std::string_view path,
     std::span<std::string_view const> arguments, std::span<std::string_view const> environment, arch::RegisterFrame& frame,
-    binfmt::Diagnostic&);
+    binfmt::Diagnostic&, bool path_inaccessible = false);
 
 }

@@ -91,6 +91,13 @@ public:
 
     ResourceLimit& resource_limit(int resource) { return m_resource_limits[resource]; }
 
+    // prctl(2) attributes.
+    char* mutable_name() { return m_name; }
+    int parent_death_signal { 0 };     // not inherited
+    bool child_subreaper { false };    // not inherited
+    bool dumpable { true };
+    bool no_new_privileges { false };
+
     // Threads.
     IntrusiveList<sched::Thread, &sched::Thread::owner_node>& threads() { return m_threads; }
     size_t thread_count() const { return m_thread_count; }

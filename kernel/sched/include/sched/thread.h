@@ -89,7 +89,7 @@ public:
     PendingInfo pending_info[64] {};
 
     // CPU time spent, in nanoseconds, for getrusage and wait4.
-    uint64_t user_nanoseconds() const { return m_cpu_nanoseconds; }
+    uint64_t user_nanoseconds() const;
 
     // Intrusive links: the run queue or a wait queue, and the sleep list.
     IntrusiveListNode queue_node;
