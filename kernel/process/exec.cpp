@@ -12,6 +12,7 @@
 #include <plat/random.h>
 #include <arch/context.h>
 #include <process/exec.h>
+#include <process/futex.h>
 #include <process/lifecycle.h>
 #include <signal/signal_state.h>
 
@@ -210,8 +211,11 @@ ErrorOr<void> execute_inode(Process& process, sched::Thread* thread, fs::Inode& 
     auto result = TRY(binfmt::registry().execute(request));
 
     // Past the point of no return: the other threads and the old image go.
-    if (thread)
+    if (thread) {
         end_other_threads(process, *thread);
+        // The old image's robust mutexes die with it (Linux's exec_mm_release).
+        release_robust_futexes(*thread);
+    }
     process.set_address_space(std::move(space));
     process.set_executable_path(TRY(String::try_create(path)));
     process.set_name(path);
