@@ -588,6 +588,7 @@ class Bench:
             info["commit"] = "?"
         info["date"] = datetime.date.today().isoformat()
         info["tsc_khz"] = self.tsc_khz
+        info["qemu_args"] = self.template.args if self.template else None
         return info
 
 
@@ -654,6 +655,7 @@ def parse_micro(name, text, rc, err, wall, side):
         return result
     result["values"] = values
     result["median"] = median(values)
+    result["wall_s"] = wall
     result["ok"] = ok_line
     # The guest's clock cannot have seen more time than the host did while QEMU ran.
     if elapsed > wall * 1e9 * 1.02:
@@ -710,6 +712,7 @@ def report(saved, markdown):
     ]
     if info["tsc_khz"]:
         meta.append(("Linux TSC", f"tsc_early_khz={info['tsc_khz']} (measured on the host)"))
+    meta.append(("Linux append", f"`{o['linux_append']}`"))
     if markdown:
         out += [f"- **{k}**: {v}" for k, v in meta]
     else:
