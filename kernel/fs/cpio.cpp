@@ -39,7 +39,7 @@ struct DirectoryTime {
 
 class Unpacker {
 public:
-    Unpacker(Directory& root, std::span<uint8_t const> archive, char const** reason)
+    Unpacker(RamDirectory& root, std::span<uint8_t const> archive, char const** reason)
         : m_root(root)
         , m_archive(archive)
         , m_reason(reason)
@@ -72,9 +72,9 @@ private:
         return true;
     }
     ErrorOr<void> unpack_entry(uint32_t const (&fields)[field_count], std::string_view name, std::span<uint8_t const> data);
-    ErrorOr<RefPtr<Directory>> make_parents(std::string_view& name);
+    ErrorOr<RefPtr<RamDirectory>> make_parents(std::string_view& name);
 
-    Directory& m_root;
+    RamDirectory& m_root;
     std::span<uint8_t const> m_archive;
     char const** m_reason;
     size_t m_position { 0 };
@@ -163,10 +163,11 @@ ErrorOr<void> Unpacker::run()
 }
 
 // Walks `name` down from the root, creating missing directories, and leaves the last
-// component in `name`.
-ErrorOr<RefPtr<Directory>> Unpacker::make_parents(std::string_view& name)
+// component in `name`. Null when the way leads into another file system mounted in the tree
+// (/proc), whose entries the archive cannot add to: they are skipped.
+ErrorOr<RefPtr<RamDirectory>> Unpacker::make_parents(std::string_view& name)
 {
-    RefPtr<Directory> current = m_root;
+    RefPtr<RamDirectory> current = m_root;
     while (true) {
         size_t slash = name.find('/');
         if (slash == std::string_view::npos)
@@ -190,7 +191,9 @@ ErrorOr<RefPtr<Directory>> Unpacker::make_parents(std::string_view& name)
         }
         if (!existing->is_directory())
             return malformed("cpio: a path component is not a directory");
-        current = static_cast<Directory*>(existing);
+        current = static_cast<Directory*>(existing)->as_ram_directory();
+        if (!current)
+            return current;
     }
 }
 
@@ -203,7 +206,7 @@ ErrorOr<void> Unpacker::unpack_entry(uint32_t const (&fields)[field_count], std:
     if (name.empty() || name == ".")
         return {};
     auto parent = TRY(make_parents(name));
-    if (name == "." || name.empty())
+    if (!parent || name == "." || name.empty())
         return {};
     if (name == "..")
         return malformed("cpio: name with a \"..\" component");
@@ -214,11 +217,15 @@ ErrorOr<void> Unpacker::unpack_entry(uint32_t const (&fields)[field_count], std:
     uint32_t type = mode & S_IFMT;
     Timespec modification_time { int64_t(fields[ModificationTime]), 0 };
     RefPtr<Inode> existing = parent->find(name);
+    // A mount point (/proc) keeps the mounted file system's root whatever the archive says
+    // about the name, as an initramfs unpacked before the mount would have it hidden.
+    if (existing && is_mount_point(*parent, *existing))
+        return {};
 
     auto replace_existing = [&]() -> ErrorOr<void> {
         if (!existing)
             return {};
-        if (existing->is_directory() && !static_cast<Directory&>(*existing).is_empty())
+        if (existing->is_directory() && !static_cast<RamDirectory&>(*existing).is_empty())
             return malformed("cpio: entry would replace a non-empty directory");
         TRY(parent->remove_entry(name));
         existing = nullptr;
@@ -308,7 +315,7 @@ ErrorOr<void> Unpacker::unpack_entry(uint32_t const (&fields)[field_count], std:
 
 }
 
-ErrorOr<void> unpack_cpio(Directory& root, std::span<uint8_t const> archive, char const** reason)
+ErrorOr<void> unpack_cpio(RamDirectory& root, std::span<uint8_t const> archive, char const** reason)
 {
     Unpacker unpacker(root, archive, reason);
     return unpacker.run();

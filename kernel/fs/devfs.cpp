@@ -50,7 +50,7 @@ ErrorOr<size_t> MemoryDevice::write(OpenFileDescription&, uint64_t, IoBuffer& bu
     return buffer.size();
 }
 
-ErrorOr<void> populate_devfs(Directory& dev, RefPtr<Console> console)
+ErrorOr<void> populate_devfs(RamDirectory& dev, RefPtr<Console> console)
 {
     auto& file_system = dev.file_system();
     struct MemoryNode {

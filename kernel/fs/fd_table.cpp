@@ -148,4 +148,13 @@ size_t FdTable::open_count() const
     return count;
 }
 
+int FdTable::next_open(int fd) const
+{
+    for (size_t index = fd < 0 ? 0 : size_t(fd); index < m_slots.size(); ++index) {
+        if (m_slots[index].description)
+            return int(index);
+    }
+    return -1;
+}
+
 }

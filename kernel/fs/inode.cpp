@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include <fs/inode.h>
+#include <lib/format.h>
 #include <plat/clock.h>
 
 namespace fs {
@@ -34,6 +35,27 @@ Inode::Inode(FileSystem& file_system, uint32_t mode, uint64_t device_number)
     m_access_time = m_modification_time = m_change_time = current_time();
 }
 
+Inode::Inode(FileSystem& file_system, uint32_t mode, WithNumber number)
+    : m_file_system(file_system)
+    , m_number(number.number)
+    , m_mode(mode)
+    , m_device_number(0)
+{
+    m_access_time = m_modification_time = m_change_time = current_time();
+}
+
+ErrorOr<String> Inode::anonymous_path() const
+{
+    char text[48];
+    if (type() == S_IFIFO)
+        lib::format(text, sizeof(text), "pipe:[%lu]", m_number);
+    else if (type() == S_IFSOCK)
+        lib::format(text, sizeof(text), "socket:[%lu]", m_number);
+    else
+        lib::format(text, sizeof(text), "anon_inode:[%lu]", m_number);
+    return String::try_create(text);
+}
+
 void Inode::set_permissions(uint32_t permissions)
 {
     m_mode = (m_mode & S_IFMT) | (permissions & 07777);
@@ -60,7 +82,7 @@ void Inode::fill_stat(LinuxStat& stat) const
     memset(&stat, 0, sizeof(stat));
     stat.st_dev = encode_device(m_file_system.device_major(), m_file_system.device_minor());
     stat.st_ino = m_number;
-    stat.st_nlink = m_link_count;
+    stat.st_nlink = link_count();
     stat.st_mode = m_mode;
     stat.st_uid = m_uid;
     stat.st_gid = m_gid;
@@ -83,7 +105,7 @@ void Inode::fill_statx(LinuxStatx& statx) const
     // Everything basic is always filled; a birth time is not kept, so STATX_BTIME stays clear.
     statx.stx_mask = STATX_BASIC_STATS;
     statx.stx_blksize = 4096;
-    statx.stx_nlink = m_link_count;
+    statx.stx_nlink = link_count();
     statx.stx_uid = m_uid;
     statx.stx_gid = m_gid;
     statx.stx_mode = uint16_t(m_mode);

@@ -2,8 +2,8 @@
 #include <cstring>
 #include <new>
 
+#include <fs/directory.h>
 #include <fs/open_file_description.h>
-#include <fs/ramfs.h>
 
 namespace fs {
 
@@ -202,11 +202,19 @@ ErrorOr<size_t> OpenFileDescription::read_directory_entries(IoBuffer& buffer, Di
             return finish(result);
         m_offset = Directory::first_entry_cookie;
     }
-    while (auto const* entry = directory.entry_at_or_after(m_offset)) {
-        auto result = emit(entry->inode->number(), entry->cookie + 1, entry->name.view(), directory_entry_type_of(entry->inode->mode()));
+    if (directory.is_removed())
+        return written;
+    DirectoryEntry entry;
+    while (true) {
+        auto found = directory.entry_at_or_after(m_offset, entry);
+        if (found.is_error())
+            return written ? ErrorOr<size_t>(written) : ErrorOr<size_t>(found.error());
+        if (!found.value())
+            break;
+        auto result = emit(entry.inode_number, entry.cookie + 1, entry.name, entry.type);
         if (result.is_error() || !result.value())
             return finish(result);
-        m_offset = entry->cookie + 1;
+        m_offset = entry.cookie + 1;
     }
     return written;
 }

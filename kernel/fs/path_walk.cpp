@@ -23,6 +23,11 @@ ErrorOr<RefPtr<Directory>> PathWalker::parent_of(Directory& directory)
 ErrorOr<RefPtr<Inode>> PathWalker::follow_link(Directory& directory, Symlink const& link)
 {
     TRY(count_link());
+    RefPtr<Directory> jump_parent;
+    if (auto jumped = TRY(link.jump_target(jump_parent))) {
+        m_last_parent = std::move(jump_parent);
+        return jumped;
+    }
     if (link.target().empty())
         return Error(ENOENT);
     // The target is walked while this frame holds the link alive through its caller.
@@ -39,7 +44,7 @@ ErrorOr<RefPtr<Directory>> PathWalker::step(Directory& directory, std::string_vi
         return Error(ENAMETOOLONG);
     if (directory.is_removed())
         return Error(ENOENT);
-    RefPtr<Inode> child = directory.find(name);
+    RefPtr<Inode> child = TRY(directory.lookup(name));
     if (!child)
         return Error(ENOENT);
     if (child->is_symlink())
@@ -91,6 +96,7 @@ ErrorOr<ParentLookup> PathWalker::walk_to_parent(Inode& base, std::string_view p
 ErrorOr<RefPtr<Inode>> PathWalker::resolve_last(ParentLookup const& lookup, Follow follow)
 {
     RefPtr<Inode> result;
+    m_last_parent = nullptr;
     switch (lookup.kind) {
     case LastComponent::Root:
         return RefPtr<Inode>(m_context.root());
@@ -104,6 +110,7 @@ ErrorOr<RefPtr<Inode>> PathWalker::resolve_last(ParentLookup const& lookup, Foll
     result = TRY(lookup.find_entry());
     if (!result)
         return Error(ENOENT);
+    m_last_parent = lookup.parent;
     // A trailing slash asks for a directory, so a symlink before it is followed even by
     // lstat(2) and O_NOFOLLOW, as Linux does.
     if (result->is_symlink() && (follow == Follow::Yes || lookup.trailing_slash))
@@ -119,13 +126,13 @@ ErrorOr<RefPtr<Inode>> PathWalker::resolve(Inode& base, std::string_view path, F
     return resolve_last(lookup, follow);
 }
 
-ErrorOr<Inode*> ParentLookup::find_entry() const
+ErrorOr<RefPtr<Inode>> ParentLookup::find_entry() const
 {
     if (last.size() > name_max)
         return Error(ENAMETOOLONG);
     if (parent->is_removed())
         return Error(ENOENT);
-    return parent->find(last);
+    return parent->lookup(last);
 }
 
 }

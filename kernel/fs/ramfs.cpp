@@ -20,7 +20,7 @@ ErrorOr<OwnPtr<RamFileSystem>> RamFileSystem::create(uint32_t device_minor)
     if (!pointer)
         return Error(ENOMEM);
     OwnPtr<RamFileSystem> file_system(pointer);
-    auto root = TRY(Directory::create(*file_system, 0755));
+    auto root = TRY(RamDirectory::create(*file_system, 0755));
     // The root is linked from nowhere but is its own "..": "." and ".." make two links.
     root->increment_link_count();
     file_system->m_root = std::move(root);
@@ -35,17 +35,17 @@ RamFileSystem::~RamFileSystem() = default;
 // "..": some programs size buffers from st_size, so it should not be zero.
 static constexpr uint64_t bogus_directory_entry_size = 20;
 
-ErrorOr<RefPtr<Directory>> Directory::create(FileSystem& file_system, uint32_t permissions)
+ErrorOr<RefPtr<RamDirectory>> RamDirectory::create(FileSystem& file_system, uint32_t permissions)
 {
-    return adopt_or_enomem(new (std::nothrow) Directory(file_system, permissions));
+    return adopt_or_enomem(new (std::nothrow) RamDirectory(file_system, permissions));
 }
 
-uint64_t Directory::size() const
+uint64_t RamDirectory::size() const
 {
     return (m_entries.size() + 2) * bogus_directory_entry_size;
 }
 
-Inode* Directory::find(std::string_view name) const
+Inode* RamDirectory::find(std::string_view name) const
 {
     for (auto const& entry : m_entries) {
         if (entry.name.view() == name)
@@ -54,16 +54,21 @@ Inode* Directory::find(std::string_view name) const
     return nullptr;
 }
 
-std::string_view Directory::name_of(Inode const& child) const
+ErrorOr<String> RamDirectory::name_of(Inode const& child)
 {
     for (auto const& entry : m_entries) {
         if (entry.inode.ptr() == &child)
-            return entry.name.view();
+            return entry.name.try_clone();
     }
-    return {};
+    return String();
 }
 
-ErrorOr<void> Directory::check_can_create(std::string_view name) const
+RamDirectory* RamDirectory::as_child_directory(Inode& inode) const
+{
+    return inode.is_directory() ? static_cast<Directory&>(inode).as_ram_directory() : nullptr;
+}
+
+ErrorOr<void> RamDirectory::check_can_create(std::string_view name) const
 {
     if (m_is_removed)
         return Error(ENOENT);
@@ -74,7 +79,7 @@ ErrorOr<void> Directory::check_can_create(std::string_view name) const
     return {};
 }
 
-ErrorOr<void> Directory::add_entry(std::string_view name, RefPtr<Inode> inode)
+ErrorOr<void> RamDirectory::add_entry(std::string_view name, RefPtr<Inode> inode)
 {
     VERIFY(!name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos);
     TRY(check_can_create(name));
@@ -82,34 +87,32 @@ ErrorOr<void> Directory::add_entry(std::string_view name, RefPtr<Inode> inode)
     TRY(m_entries.try_append(Entry { std::move(name_string), inode, m_next_cookie }));
     ++m_next_cookie;
     inode->increment_link_count();
-    if (inode->is_directory()) {
-        auto& child = static_cast<Directory&>(*inode);
-        child.m_parent = this;
-        child.m_is_removed = false;
+    if (inode->is_directory())
         increment_link_count(); // the child's ".."
+    if (auto* child = as_child_directory(*inode)) {
+        child->m_parent = this;
+        child->m_is_removed = false;
     }
     touch_modification_and_change_time();
     return {};
 }
 
-void Directory::detach_child(Inode& child, bool detach_only)
+void RamDirectory::detach_child(Inode& child, bool detach_only)
 {
     child.decrement_link_count();
     child.touch_change_time();
-    if (child.is_directory()) {
-        auto& directory = static_cast<Directory&>(child);
+    if (child.is_directory())
         decrement_link_count(); // the child's ".." no longer counts here
-        // A rename has already linked the directory under its new parent, which now owns it.
-        if (!detach_only) {
-            directory.m_former_parent = this;
-            directory.m_parent = nullptr;
-            directory.decrement_link_count(); // its "."
-            directory.m_is_removed = true;
-        }
+    // A rename has already linked the directory under its new parent, which now owns it.
+    if (auto* directory = as_child_directory(child); directory && !detach_only) {
+        directory->m_former_parent = this;
+        directory->m_parent = nullptr;
+        directory->decrement_link_count(); // its "."
+        directory->m_is_removed = true;
     }
 }
 
-ErrorOr<void> Directory::remove_entry(std::string_view name, bool detach_only)
+ErrorOr<void> RamDirectory::remove_entry(std::string_view name, bool detach_only)
 {
     for (size_t index = 0; index < m_entries.size(); ++index) {
         if (m_entries[index].name.view() != name)
@@ -124,7 +127,7 @@ ErrorOr<void> Directory::remove_entry(std::string_view name, bool detach_only)
     return Error(ENOENT);
 }
 
-void Directory::replace_entry(std::string_view name, RefPtr<Inode> inode)
+void RamDirectory::replace_entry(std::string_view name, RefPtr<Inode> inode)
 {
     for (auto& entry : m_entries) {
         if (entry.name.view() != name)
@@ -133,18 +136,17 @@ void Directory::replace_entry(std::string_view name, RefPtr<Inode> inode)
         detach_child(*old, false);
         entry.inode = inode;
         inode->increment_link_count();
-        if (inode->is_directory()) {
-            auto& child = static_cast<Directory&>(*inode);
-            child.m_parent = this;
+        if (inode->is_directory())
             increment_link_count();
-        }
+        if (auto* child = as_child_directory(*inode))
+            child->m_parent = this;
         touch_modification_and_change_time();
         return;
     }
     VERIFY_NOT_REACHED();
 }
 
-ErrorOr<RefPtr<Inode>> Directory::create_file(std::string_view name, uint32_t permissions)
+ErrorOr<RefPtr<Inode>> RamDirectory::create_file(std::string_view name, uint32_t permissions)
 {
     TRY(check_can_create(name));
     RefPtr<Inode> file = TRY(RegularFile::create(file_system(), permissions));
@@ -152,15 +154,15 @@ ErrorOr<RefPtr<Inode>> Directory::create_file(std::string_view name, uint32_t pe
     return file;
 }
 
-ErrorOr<RefPtr<Inode>> Directory::create_directory(std::string_view name, uint32_t permissions)
+ErrorOr<RefPtr<Inode>> RamDirectory::create_directory(std::string_view name, uint32_t permissions)
 {
     TRY(check_can_create(name));
-    RefPtr<Inode> directory = TRY(Directory::create(file_system(), permissions));
+    RefPtr<Inode> directory = TRY(RamDirectory::create(file_system(), permissions));
     TRY(add_entry(name, directory));
     return directory;
 }
 
-ErrorOr<RefPtr<Inode>> Directory::create_symlink(std::string_view name, std::string_view target)
+ErrorOr<RefPtr<Inode>> RamDirectory::create_symlink(std::string_view name, std::string_view target)
 {
     TRY(check_can_create(name));
     RefPtr<Inode> symlink = TRY(Symlink::create(file_system(), target));
@@ -168,11 +170,17 @@ ErrorOr<RefPtr<Inode>> Directory::create_symlink(std::string_view name, std::str
     return symlink;
 }
 
-Directory::Entry const* Directory::entry_at_or_after(uint64_t cookie) const
+ErrorOr<bool> RamDirectory::entry_at_or_after(uint64_t cookie, DirectoryEntry& result)
 {
     auto const* found = std::lower_bound(m_entries.begin(), m_entries.end(), cookie,
         [](Entry const& entry, uint64_t wanted) { return entry.cookie < wanted; });
-    return found == m_entries.end() ? nullptr : found;
+    if (found == m_entries.end())
+        return false;
+    result.cookie = found->cookie;
+    result.inode_number = found->inode->number();
+    result.type = directory_entry_type_of(found->inode->mode());
+    result.name = found->name.view();
+    return true;
 }
 
 // Regular files

@@ -16,15 +16,29 @@ ErrorOr<OwnPtr<Vfs>> Vfs::create()
         return Error(ENOMEM);
     OwnPtr<Vfs> vfs(pointer);
     vfs->m_file_system = TRY(RamFileSystem::create());
+    TRY(vfs->m_mounts.add({ "rootfs", "/", "rootfs", "rw" }));
     vfs->m_kernel_context = TRY(FsContext::create(vfs->root()));
     auto console = TRY(Console::create());
     vfs->m_error_console = TRY(ConsoleDevice::create(*vfs->m_file_system, console, plat::ConsoleStream::Error));
 #ifdef CONFIG_FS_DEVFS
     auto dev = TRY(vfs->root().create_directory("dev", 0755));
-    TRY(populate_devfs(static_cast<Directory&>(*dev), console));
-    vfs->m_console = static_cast<Directory&>(*dev).find("console");
+    vfs->m_dev = static_cast<Directory&>(*dev).as_ram_directory();
+    TRY(populate_devfs(*vfs->m_dev, console));
+    vfs->m_console = vfs->m_dev->find("console");
 #else
     vfs->m_console = TRY(ConsoleDevice::create(*vfs->m_file_system, console, plat::ConsoleStream::Output));
+#endif
+#ifdef CONFIG_FS_PROCFS
+    vfs->m_proc_file_system = TRY(ProcFileSystem::create(vfs->m_mounts));
+    TRY(vfs->m_proc_file_system->mount(vfs->root(), "proc"));
+    TRY(vfs->m_mounts.add({ "proc", "/proc", "proc", "rw,nosuid,nodev,noexec,relatime" }));
+#    ifdef CONFIG_FS_DEVFS
+    // What udev adds to /dev: the descriptors of the process that looks, through /proc.
+    TRY(vfs->m_dev->create_symlink("fd", "/proc/self/fd"));
+    TRY(vfs->m_dev->create_symlink("stdin", "/proc/self/fd/0"));
+    TRY(vfs->m_dev->create_symlink("stdout", "/proc/self/fd/1"));
+    TRY(vfs->m_dev->create_symlink("stderr", "/proc/self/fd/2"));
+#    endif
 #endif
     return vfs;
 }
@@ -42,7 +56,7 @@ Vfs& vfs()
     return *s_vfs;
 }
 
-Directory& root_directory()
+RamDirectory& root_directory()
 {
     return vfs().root();
 }
@@ -66,6 +80,11 @@ ErrorOr<void> open_console_descriptors(FdTable& table, Vfs& vfs)
 {
     auto output = TRY(OpenFileDescription::create(vfs.console(), O_RDWR | linux_o_largefile));
     auto error = TRY(OpenFileDescription::create(vfs.error_console(), O_RDWR | linux_o_largefile));
+    // Both show as /dev/console in /proc/PID/fd, as the console Linux's init opens.
+    if (auto* dev = vfs.dev()) {
+        output->set_location(*dev, TRY(String::try_create("console")));
+        error->set_location(*dev, TRY(String::try_create("console")));
+    }
     TRY(table.install(0, output, false));
     TRY(table.install(1, output, false));
     TRY(table.install(2, error, false));

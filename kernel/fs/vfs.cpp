@@ -35,6 +35,17 @@ static ErrorOr<ParentLookup> lookup_for_create(PathWalker& walker, Inode& base, 
     return lookup;
 }
 
+// The directory that is to take a new name or lose one. Only ramfs directories change; for
+// the others (procfs) Linux finds no such inode operation and says EPERM (mkdir, symlink,
+// link, unlink, rmdir, rename) or EACCES (a file created by open(2)).
+static ErrorOr<RamDirectory*> changeable(Directory& directory, int error = EPERM)
+{
+    auto* ram_directory = directory.as_ram_directory();
+    if (!ram_directory)
+        return Error(error);
+    return ram_directory;
+}
+
 // Finds the inode open(2) works on, creating a regular file for O_CREAT. A symlink met as the
 // last component is followed by opening its target with the same flags, so O_CREAT through a
 // dangling symlink creates the target, as on Linux.
@@ -50,8 +61,9 @@ static ErrorOr<RefPtr<Inode>> open_target(PathWalker& walker, Inode& base, std::
     if (lookup.kind != LastComponent::Normal || lookup.trailing_slash)
         return Error(EISDIR);
     RefPtr<Inode> existing = TRY(lookup.find_entry());
+    walker.set_last_parent(lookup.parent);
     if (!existing)
-        return lookup.parent->create_file(lookup.last, mode & 07777 & ~walker.context().umask());
+        return TRY(changeable(*lookup.parent, EACCES))->create_file(lookup.last, mode & 07777 & ~walker.context().umask());
     // O_EXCL: "If pathname is a symbolic link, then open() fails regardless of where the
     // symbolic link points."
     if (flags & O_EXCL)
@@ -60,6 +72,12 @@ static ErrorOr<RefPtr<Inode>> open_target(PathWalker& walker, Inode& base, std::
         return existing;
     TRY(walker.count_link());
     auto& link = static_cast<Symlink const&>(*existing);
+    // A magic link (/proc/PID/fd/N) leads to its file itself: `> /dev/stdout` reaches a pipe.
+    RefPtr<Directory> jump_parent;
+    if (auto jumped = TRY(link.jump_target(jump_parent))) {
+        walker.set_last_parent(std::move(jump_parent));
+        return jumped;
+    }
     if (link.target().empty())
         return Error(ENOENT);
     return open_target(walker, *lookup.parent, link.target(), flags, mode);
@@ -96,22 +114,37 @@ ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const& context, Inode& base,
         bool wants_write = access_mode == O_WRONLY || access_mode == O_RDWR || (flags & O_TRUNC);
         if (inode->is_directory() && wants_write)
             return Error(EISDIR);
+        int access = (access_mode == O_RDONLY || access_mode == O_RDWR ? R_OK : 0) | (wants_write ? W_OK : 0);
+        TRY(inode->check_access_override(access));
         // Linux truncates on O_TRUNC even with O_RDONLY ("unspecified" in POSIX).
         if ((flags & O_TRUNC) && inode->is_regular_file())
             TRY(inode->truncate(0));
     }
 
+    // Where the file lives, for /proc/PID/fd: a directory knows its own place; anything else
+    // is remembered by the directory it was found in and its name there.
+    RefPtr<Directory> parent;
+    String name;
+    if (!inode->is_directory() && walker.last_parent()) {
+        name = TRY(walker.last_parent()->name_of(*inode));
+        if (!name.is_empty())
+            parent = walker.last_parent();
+    }
+
     // The description keeps what F_GETFL reports: creation flags and O_CLOEXEC are gone, and
     // x86_64 Linux always adds O_LARGEFILE.
     int kept = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
-    return OpenFileDescription::create(std::move(inode), kept | linux_o_largefile);
+    auto description = TRY(OpenFileDescription::create(std::move(inode), kept | linux_o_largefile));
+    if (parent)
+        description->set_location(std::move(parent), std::move(name));
+    return description;
 }
 
 ErrorOr<void> make_directory(FsContext const& context, Inode& base, std::string_view path, uint32_t mode)
 {
     PathWalker walker(context);
     auto lookup = TRY(lookup_for_create(walker, base, path, true));
-    TRY(lookup.parent->create_directory(lookup.last, mode & 01777 & ~context.umask()));
+    TRY(TRY(changeable(*lookup.parent))->create_directory(lookup.last, mode & 01777 & ~context.umask()));
     return {};
 }
 
@@ -138,9 +171,14 @@ ErrorOr<void> remove_directory(FsContext const& context, Inode& base, std::strin
         return Error(ENOTDIR);
     if (victim.ptr() == &context.root())
         return Error(EBUSY);
-    if (!static_cast<Directory&>(*victim).is_empty())
+    // Linux's vfs_rmdir(): the parent's rmdir operation (EPERM without one), then a mount
+    // point is EBUSY, then the file system's own check that the directory is empty.
+    auto* parent = TRY(changeable(*lookup.parent));
+    if (is_mount_point(*parent, *victim))
+        return Error(EBUSY);
+    if (!static_cast<RamDirectory&>(*victim).is_empty())
         return Error(ENOTEMPTY);
-    return lookup.parent->remove_entry(lookup.last);
+    return parent->remove_entry(lookup.last);
 }
 
 ErrorOr<void> unlink(FsContext const& context, Inode& base, std::string_view path)
@@ -149,7 +187,7 @@ ErrorOr<void> unlink(FsContext const& context, Inode& base, std::string_view pat
     auto lookup = TRY(walker.walk_to_parent(base, path));
     if (lookup.kind != LastComponent::Normal)
         return Error(EISDIR);
-    auto* victim = TRY(lookup.find_entry());
+    auto victim = TRY(lookup.find_entry());
     if (!victim)
         return Error(ENOENT);
     // unlink(2) on a directory is EISDIR on Linux (POSIX says EPERM). A trailing slash on
@@ -158,7 +196,7 @@ ErrorOr<void> unlink(FsContext const& context, Inode& base, std::string_view pat
         return Error(EISDIR);
     if (lookup.trailing_slash)
         return Error(ENOTDIR);
-    return lookup.parent->remove_entry(lookup.last);
+    return TRY(changeable(*lookup.parent))->remove_entry(lookup.last);
 }
 
 ErrorOr<void> make_symlink(FsContext const& context, std::string_view target, Inode& base, std::string_view path)
@@ -169,7 +207,7 @@ ErrorOr<void> make_symlink(FsContext const& context, std::string_view target, In
         return Error(ENAMETOOLONG);
     PathWalker walker(context);
     auto lookup = TRY(lookup_for_create(walker, base, path, false));
-    TRY(lookup.parent->create_symlink(lookup.last, target));
+    TRY(TRY(changeable(*lookup.parent))->create_symlink(lookup.last, target));
     return {};
 }
 
@@ -178,13 +216,17 @@ ErrorOr<void> make_link(FsContext const& context, Inode& old_base, std::string_v
     auto old_inode = TRY(resolve_path(context, old_base, old_path, follow, allow_empty));
     PathWalker walker(context);
     auto lookup = TRY(lookup_for_create(walker, new_base, new_path, false));
+    // link(2): "EXDEV oldpath and newpath are not on the same mounted filesystem."
+    if (&old_inode->file_system() != &lookup.parent->file_system())
+        return Error(EXDEV);
+    auto* parent = TRY(changeable(*lookup.parent));
     // link(2): "EPERM oldpath is a directory."
     if (old_inode->is_directory())
         return Error(EPERM);
     // A file already unlinked everywhere cannot get a name back (only O_TMPFILE files can).
     if (old_inode->link_count() == 0)
         return Error(ENOENT);
-    TRY(lookup.parent->add_entry(lookup.last, old_inode));
+    TRY(parent->add_entry(lookup.last, old_inode));
     old_inode->touch_change_time();
     return {};
 }
@@ -212,6 +254,9 @@ ErrorOr<void> rename(FsContext const& context, Inode& old_base, std::string_view
     auto old_lookup = TRY(old_walker.walk_to_parent(old_base, old_path));
     PathWalker new_walker(context);
     auto new_lookup = TRY(new_walker.walk_to_parent(new_base, new_path));
+    // rename(2): "EXDEV oldpath and newpath are not on the same mounted filesystem."
+    if (&old_lookup.parent->file_system() != &new_lookup.parent->file_system())
+        return Error(EXDEV);
     // rename(2): "EBUSY ... oldpath or newpath is a directory that is in use by some process";
     // Linux returns it for ".", ".." and "/" as either name.
     if (old_lookup.kind != LastComponent::Normal || new_lookup.kind != LastComponent::Normal)
@@ -220,17 +265,23 @@ ErrorOr<void> rename(FsContext const& context, Inode& old_base, std::string_view
         return Error(ENAMETOOLONG);
     if (old_lookup.parent->is_removed() || new_lookup.parent->is_removed())
         return Error(ENOENT);
-    RefPtr<Inode> source = old_lookup.parent->find(old_lookup.last);
+    RefPtr<Inode> source = TRY(old_lookup.parent->lookup(old_lookup.last));
     if (!source)
         return Error(ENOENT);
     // Trailing slashes are allowed only when renaming a directory.
     if (!source->is_directory() && (old_lookup.trailing_slash || new_lookup.trailing_slash))
         return Error(ENOTDIR);
-    RefPtr<Inode> target = new_lookup.parent->find(new_lookup.last);
+    // Both parents are of one file system: ramfs, or one that renames nothing.
+    auto* old_parent = TRY(changeable(*old_lookup.parent));
+    auto* new_parent = TRY(changeable(*new_lookup.parent));
+    RefPtr<Inode> target = new_parent->find(new_lookup.last);
+    // Linux's vfs_rename(): a mount point on either side is EBUSY.
+    if (is_mount_point(*old_parent, *source) || (target && is_mount_point(*new_parent, *target)))
+        return Error(EBUSY);
     if (target && (flags & RENAME_NOREPLACE))
         return Error(EEXIST);
     // rename(2): "EINVAL The new pathname contained a path prefix of the old".
-    if (source->is_directory() && is_same_or_ancestor(static_cast<Directory&>(*source), *new_lookup.parent))
+    if (source->is_directory() && is_same_or_ancestor(static_cast<Directory&>(*source), *new_parent))
         return Error(EINVAL);
     // rename(2): "If oldpath and newpath are existing hard links referring to the same file,
     // then rename() does nothing, and returns a success status."
@@ -241,7 +292,7 @@ ErrorOr<void> rename(FsContext const& context, Inode& old_base, std::string_view
             return Error(ENOTDIR);
         if (!source->is_directory() && target->is_directory())
             return Error(EISDIR);
-        if (target->is_directory() && !static_cast<Directory&>(*target).is_empty())
+        if (target->is_directory() && !static_cast<RamDirectory&>(*target).is_empty())
             return Error(ENOTEMPTY);
         if (target.ptr() == &context.root())
             return Error(EBUSY);
@@ -250,10 +301,10 @@ ErrorOr<void> rename(FsContext const& context, Inode& old_base, std::string_view
     // Link the new name first: it is the only step that allocates, so a failure leaves both
     // names as they were.
     if (target)
-        new_lookup.parent->replace_entry(new_lookup.last, source);
+        new_parent->replace_entry(new_lookup.last, source);
     else
-        TRY(new_lookup.parent->add_entry(new_lookup.last, source));
-    MUST(old_lookup.parent->remove_entry(old_lookup.last, true));
+        TRY(new_parent->add_entry(new_lookup.last, source));
+    MUST(old_parent->remove_entry(old_lookup.last, true));
     source->touch_change_time();
     return {};
 }
@@ -262,11 +313,12 @@ ErrorOr<void> check_access(Inode const& inode, int mode)
 {
     if (mode & ~(R_OK | W_OK | X_OK))
         return Error(EINVAL);
-    // We run everything as root: reading and writing are always allowed, and executing needs
-    // one execute bit somewhere unless the inode is a directory (searching).
+    // We run everything as root: reading and writing are allowed unless the inode's kind
+    // refuses them even to root, and executing needs one execute bit somewhere unless the
+    // inode is a directory (searching).
     if ((mode & X_OK) && !inode.is_directory() && !(inode.mode() & 0111))
         return Error(EACCES);
-    return {};
+    return inode.check_access_override(mode);
 }
 
 ErrorOr<void> check_executable(Inode const& inode)
@@ -295,16 +347,18 @@ ErrorOr<void> change_directory(FsContext& context, RefPtr<Inode> inode)
     return {};
 }
 
-ErrorOr<String> absolute_path_of(FsContext const& context, Directory& directory)
+// The path of `directory` from `top` (or from the tree's root when `top` is null).
+static ErrorOr<String> path_from(Directory const* top, Directory& directory)
 {
-    if (directory.is_removed())
-        return Error(ENOENT);
     // Collect the names from the directory up, then emit them in reverse.
-    Vector<std::string_view> names;
+    Vector<String> names;
     Directory* current = &directory;
-    while (current != &context.root() && !current->is_root()) {
+    while (current != top && !current->is_root()) {
         auto* parent = current->parent();
-        TRY(names.try_append(parent->name_of(*current)));
+        auto name = TRY(parent->name_of(*current));
+        if (name.is_empty())
+            return Error(ENOENT);
+        TRY(names.try_append(std::move(name)));
         current = parent;
     }
     if (names.is_empty())
@@ -312,8 +366,75 @@ ErrorOr<String> absolute_path_of(FsContext const& context, Directory& directory)
     String path;
     for (size_t index = names.size(); index-- > 0;) {
         TRY(path.try_append("/"));
-        TRY(path.try_append(names[index]));
+        TRY(path.try_append(names[index].view()));
     }
+    return path;
+}
+
+ErrorOr<String> absolute_path_of(FsContext const& context, Directory& directory)
+{
+    if (directory.is_removed())
+        return Error(ENOENT);
+    return path_from(&context.root(), directory);
+}
+
+ErrorOr<String> absolute_path_of(Directory& directory)
+{
+    if (directory.is_removed())
+        return Error(ENOENT);
+    return path_from(nullptr, directory);
+}
+
+// The path of the nearest directory at or above `directory` that is still in the tree, with
+// " (deleted)" after it when that is not `directory` itself. A removed directory's name is
+// gone with its entry, so Linux's "/a/b (deleted)" becomes "/a (deleted)" here.
+static ErrorOr<String> surviving_path_of(Directory& directory, bool& deleted)
+{
+    Directory* current = &directory;
+    deleted = false;
+    while (current->is_removed()) {
+        deleted = true;
+        current = current->parent();
+    }
+    return path_from(nullptr, *current);
+}
+
+ErrorOr<String> path_of(Directory& directory)
+{
+    bool deleted = false;
+    auto path = TRY(surviving_path_of(directory, deleted));
+    if (deleted)
+        TRY(path.try_append(" (deleted)"));
+    return path;
+}
+
+ErrorOr<String> path_of(OpenFileDescription const& description)
+{
+    auto& inode = description.inode();
+    bool deleted = false;
+    String path;
+    if (inode.is_directory()) {
+        path = TRY(surviving_path_of(static_cast<Directory&>(inode), deleted));
+    } else if (auto* parent = description.parent()) {
+        path = TRY(surviving_path_of(*parent, deleted));
+        // The name it was opened by, unless it has been renamed within the directory since.
+        String renamed;
+        std::string_view name = description.name();
+        if (!deleted && TRY(parent->lookup(name)).ptr() != &inode) {
+            renamed = TRY(parent->name_of(inode));
+            if (!renamed.is_empty())
+                name = renamed.view();
+            else if (inode.link_count() == 0 && inode.is_regular_file())
+                deleted = true; // (devices that were never linked, like the console twin, are not)
+        }
+        if (path.view() != "/")
+            TRY(path.try_append("/"));
+        TRY(path.try_append(name));
+    } else {
+        return inode.anonymous_path();
+    }
+    if (deleted)
+        TRY(path.try_append(" (deleted)"));
     return path;
 }
 

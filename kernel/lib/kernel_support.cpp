@@ -8,17 +8,27 @@
 
 extern "C" {
 
+// Eight bytes at a time, then the tail: as fast as rep movsb where the CPU has fast string
+// operations, and several times faster under emulation, which executes string instructions one
+// element at a time.
 void* memcpy(void* destination, void const* source, size_t length)
 {
     void* start = destination;
-    asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(length) : : "memory");
+    size_t words = length / 8;
+    size_t tail = length % 8;
+    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(words) : : "memory");
+    asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(tail) : : "memory");
     return start;
 }
 
 void* memset(void* destination, int value, size_t length)
 {
     void* start = destination;
-    asm volatile("rep stosb" : "+D"(destination), "+c"(length) : "a"(value) : "memory");
+    uint64_t pattern = 0x0101'0101'0101'0101ull * uint8_t(value);
+    size_t words = length / 8;
+    size_t tail = length % 8;
+    asm volatile("rep stosq" : "+D"(destination), "+c"(words) : "a"(pattern) : "memory");
+    asm volatile("rep stosb" : "+D"(destination), "+c"(tail) : "a"(pattern) : "memory");
     return start;
 }
 

@@ -370,30 +370,36 @@ ErrorOr<void> AddressSpace::populate_page(Region const& region, uint64_t page)
     return {};
 }
 
+ErrorOr<uint8_t*> AddressSpace::writable_bytes(uint64_t address)
+{
+    uint64_t page = page_round_down(address);
+    auto* region = find_region(page);
+    if (!region)
+        return Error(EFAULT);
+    uint64_t* pte = TRY(page_table_entry(page, true));
+    if (!(*pte & pte_present)) {
+        TRY(populate_page(*region, page));
+        pte = TRY(page_table_entry(page, false));
+    }
+    if (!(*pte & pte_writable) && !region->shared && frame_reference_count(*pte & pte_address_mask) > 1) {
+        uint64_t copy = TRY(allocate_frames(1));
+        memcpy(physical_to_virtual(copy), physical_to_virtual(*pte & pte_address_mask), page_size);
+        release_frame(*pte & pte_address_mask);
+        *pte = copy | (*pte & ~pte_address_mask);
+        if (s_active == this)
+            arch::invalidate_page(page);
+    }
+    return static_cast<uint8_t*>(physical_to_virtual(*pte & pte_address_mask)) + (address - page);
+}
+
 ErrorOr<void> AddressSpace::write_bytes(uint64_t address, void const* bytes, size_t length)
 {
     auto const* source = static_cast<uint8_t const*>(bytes);
     while (length) {
-        uint64_t page = page_round_down(address);
-        auto* region = find_region(page);
-        if (!region)
-            return Error(EFAULT);
-        uint64_t* pte = TRY(page_table_entry(page, true));
-        if (!(*pte & pte_present)) {
-            TRY(populate_page(*region, page));
-            pte = TRY(page_table_entry(page, false));
-        }
-        if (!(*pte & pte_writable) && !region->shared && frame_reference_count(*pte & pte_address_mask) > 1) {
-            uint64_t copy = TRY(allocate_frames(1));
-            memcpy(physical_to_virtual(copy), physical_to_virtual(*pte & pte_address_mask), page_size);
-            release_frame(*pte & pte_address_mask);
-            *pte = copy | (*pte & ~pte_address_mask);
-            if (s_active == this)
-                arch::invalidate_page(page);
-        }
-        size_t offset = address - page;
+        uint8_t* target = TRY(writable_bytes(address));
+        size_t offset = address - page_round_down(address);
         size_t chunk = page_size - offset < length ? page_size - offset : length;
-        memcpy(static_cast<uint8_t*>(physical_to_virtual(*pte & pte_address_mask)) + offset, source, chunk);
+        memcpy(target, source, chunk);
         address += chunk;
         source += chunk;
         length -= chunk;

@@ -70,14 +70,16 @@ public:
             TRY(m_space.map_fixed(mm::Region { .start = page, .end = run_end, .prot = prot }));
             page = run_end - mm::page_size;
         }
-        uint8_t buffer[4096];
+        // Straight from the file into the new pages: no bounce buffer.
         uint64_t copied = 0;
         while (copied < segment.file_size) {
-            size_t chunk = segment.file_size - copied < sizeof(buffer) ? size_t(segment.file_size - copied) : sizeof(buffer);
-            size_t read = TRY(file.read_at(segment.file_offset + copied, { buffer, chunk }));
+            uint64_t address = segment.virtual_address + copied;
+            size_t room = size_t(mm::page_size - (address % mm::page_size));
+            size_t chunk = segment.file_size - copied < room ? size_t(segment.file_size - copied) : room;
+            uint8_t* target = TRY(m_space.writable_bytes(address));
+            size_t read = TRY(file.read_at(segment.file_offset + copied, { target, chunk }));
             if (read != chunk)
                 return Error(EIO);
-            TRY(m_space.write_bytes(segment.virtual_address + copied, buffer, chunk));
             copied += chunk;
         }
         return {};

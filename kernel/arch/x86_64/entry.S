@@ -134,7 +134,12 @@ _ZN4arch11enter_frameERKNS_13RegisterFrameE:
     .global arch_user_copy
 arch_user_copy:
     movq %rdx, %rcx
+    shrq $3, %rcx
 user_copy_instruction:
+    rep movsq
+    movq %rdx, %rcx
+    andq $7, %rcx
+user_copy_tail_instruction:
     rep movsb
     xorl %eax, %eax
     ret
@@ -146,8 +151,13 @@ user_copy_fixup:
     .global arch_user_clear
 arch_user_clear:
     movq %rsi, %rcx
+    shrq $3, %rcx
     xorl %eax, %eax
 user_clear_instruction:
+    rep stosq
+    movq %rsi, %rcx
+    andq $7, %rcx
+user_clear_tail_instruction:
     rep stosb
     xorl %eax, %eax
     ret
@@ -173,7 +183,9 @@ user_strnlen_fixup:
 
     .section .unifork_exception_fixups, "a"
     .quad user_copy_instruction, user_copy_fixup
+    .quad user_copy_tail_instruction, user_copy_fixup
     .quad user_clear_instruction, user_clear_fixup
+    .quad user_clear_tail_instruction, user_clear_fixup
     .quad user_strnlen_instruction, user_strnlen_fixup
 
     .text

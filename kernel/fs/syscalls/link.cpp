@@ -64,6 +64,10 @@ static ErrorOr<long> readlink_at(int dirfd, uintptr_t path_address, uintptr_t bu
     if (!inode->is_symlink())
         return Error(path.is_empty() ? ENOENT : EINVAL);
     auto target = static_cast<Symlink const&>(*inode).target();
+    // A link with nowhere to lead (procfs's exe of a process without an executable): Linux's
+    // proc_exe_link() fails with ENOENT. Stored links are never empty (symlink(2) refuses).
+    if (target.empty())
+        return Error(ENOENT);
     size_t length = std::min<uint64_t>(target.size(), uint64_t(size));
     TRY(copy_to_user(buffer_address, target.data(), length));
     return long(length);

@@ -25,7 +25,7 @@ protected:
         m_file_system.clear();
     }
 
-    fs::Directory& root() { return m_file_system->root(); }
+    fs::RamDirectory& root() { return m_file_system->root(); }
     fs::FsContext& context() { return *m_context; }
 
     int error_of(ErrorOr<void> result) { return result.is_error() ? result.error().code() : 0; }

@@ -14,6 +14,6 @@ namespace fs {
 // Several archives may follow one another, with zero padding between them, as in Linux's
 // initramfs. A malformed archive gives EINVAL and points `reason` at a sentence saying what is
 // wrong; nothing is ever read outside `archive`. Entries before the bad one stay unpacked.
-ErrorOr<void> unpack_cpio(Directory& root, std::span<uint8_t const> archive, char const** reason);
+ErrorOr<void> unpack_cpio(RamDirectory& root, std::span<uint8_t const> archive, char const** reason);
 
 }

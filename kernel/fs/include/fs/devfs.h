@@ -82,8 +82,9 @@ private:
 };
 
 // Fills /dev: console, tty, null, zero, full, random, urandom and an empty shm directory.
-// /dev/stdin, /dev/stdout, /dev/stderr and /dev/fd wait for /proc/self/fd.
-ErrorOr<void> populate_devfs(Directory& dev, RefPtr<Console>);
+// With procfs, /dev/fd, /dev/stdin, /dev/stdout and /dev/stderr are symlinks into
+// /proc/self/fd, as udev makes them.
+ErrorOr<void> populate_devfs(RamDirectory& dev, RefPtr<Console>);
 
 class Vfs;
 

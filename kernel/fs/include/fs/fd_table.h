@@ -44,6 +44,8 @@ public:
     void close_on_exec_all();
     void close_all();
     size_t open_count() const;
+    // The lowest open descriptor at or above `fd`, or -1 (for listing /proc/PID/fd).
+    int next_open(int fd) const;
 
 private:
     FdTable() = default;

@@ -7,6 +7,7 @@
 #include <fs/io_buffer.h>
 #include <lib/error_or.h>
 #include <lib/own_ptr.h>
+#include <lib/string.h>
 
 namespace fs {
 
@@ -16,7 +17,7 @@ class OpenFileDescription;
 Timespec current_time();
 
 // A mounted file system instance: hands out inode numbers and knows its device number and
-// what statfs(2) reports. Only ramfs exists today; devfs nodes live inside it.
+// what statfs(2) reports: the ramfs everything lives in (devfs nodes included) and procfs.
 class FileSystem {
 public:
     explicit FileSystem(uint32_t device_minor)
@@ -58,7 +59,7 @@ public:
     bool is_character_device() const { return type() == S_IFCHR; }
     uint32_t uid() const { return m_uid; }
     uint32_t gid() const { return m_gid; }
-    uint32_t link_count() const { return m_link_count; }
+    virtual uint32_t link_count() const { return m_link_count; }
     uint64_t device_number() const { return m_device_number; }
     Timespec access_time() const { return m_access_time; }
     Timespec modification_time() const { return m_modification_time; }
@@ -102,8 +103,23 @@ public:
     virtual ErrorOr<void> did_open(OpenFileDescription&) { return {}; }
     virtual void will_close(OpenFileDescription&) { }
 
+    // What this kind of inode refuses even to root, whose read and write permission is never
+    // checked otherwise (Linux's ->permission): `access` is R_OK, W_OK and X_OK bits. procfs
+    // refuses writing to its read-only files here.
+    virtual ErrorOr<void> check_access_override(int access) const { return {}; }
+
+    // What /proc/PID/fd/N shows for a description that was not opened by a path (pipes,
+    // sockets, the console twin of descriptor 2): Linux's "pipe:[INODE]", "socket:[INODE]",
+    // "anon_inode:[NAME]". Kinds with a better name override it.
+    virtual ErrorOr<String> anonymous_path() const;
+
 protected:
     Inode(FileSystem&, uint32_t mode, uint64_t device_number = 0);
+    // For file systems whose inode numbers follow from what the inode stands for (procfs).
+    struct WithNumber {
+        uint64_t number;
+    };
+    Inode(FileSystem&, uint32_t mode, WithNumber);
 
     FileSystem& m_file_system;
     uint64_t m_number;

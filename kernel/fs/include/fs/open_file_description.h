@@ -3,11 +3,20 @@
 #include <cstdint>
 #include <span>
 
+#include <fs/directory.h>
 #include <fs/inode.h>
 #include <fs/io_buffer.h>
 #include <lib/own_ptr.h>
+#include <lib/string.h>
 
 namespace fs {
+
+// What an inode's kind keeps for one open description (Linux's file->private_data): procfs
+// keeps the text it generated for the reads that follow.
+class OpenFileState {
+public:
+    virtual ~OpenFileState() = default;
+};
 
 // getdents(2) and getdents64(2) lay entries out differently.
 enum class DirectoryEntryFormat {
@@ -55,6 +64,19 @@ public:
     // For the kernel's own reads (the ELF loader, mmap of a file), whatever the access mode.
     ErrorOr<size_t> read_at(uint64_t offset, std::span<uint8_t> buffer);
 
+    // Where open(2) found a file that is not a directory: the directory and the name (for
+    // /proc/PID/fd through path_of()). Null for descriptions made without a path.
+    Directory* parent() const { return m_parent.ptr(); }
+    std::string_view name() const { return m_name.view(); }
+    void set_location(RefPtr<Directory> parent, String name)
+    {
+        m_parent = std::move(parent);
+        m_name = std::move(name);
+    }
+
+    OpenFileState* state() const { return m_state.ptr(); }
+    void set_state(OwnPtr<OpenFileState> state) { m_state = std::move(state); }
+
 private:
     OpenFileDescription(RefPtr<Inode> inode, int flags)
         : m_inode(std::move(inode))
@@ -66,6 +88,9 @@ private:
     int m_flags;
     // Bytes for files; for directories the cookie of the next entry getdents(2) returns.
     uint64_t m_offset { 0 };
+    RefPtr<Directory> m_parent;
+    String m_name;
+    OwnPtr<OpenFileState> m_state;
 };
 
 }

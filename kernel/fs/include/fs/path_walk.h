@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include <fs/directory.h>
 #include <fs/fs_context.h>
 #include <fs/ramfs.h>
 
@@ -31,7 +32,7 @@ struct ParentLookup {
 
     // The entry `last` names in `parent`, or null when there is none: ENAMETOOLONG for a name
     // over NAME_MAX, ENOENT when the parent directory has been removed.
-    ErrorOr<Inode*> find_entry() const;
+    ErrorOr<RefPtr<Inode>> find_entry() const;
 };
 
 // Resolves paths the way Linux's namei does: absolute or relative to a base directory, "." and
@@ -60,12 +61,19 @@ public:
 
     FsContext const& context() const { return m_context; }
 
+    // The directory in which the last entry resolved by name was found (through symlinks,
+    // the one the last link led to), for open(2) to remember where its file lives; null when
+    // the path ended in ".", ".." or "/".
+    RefPtr<Directory> const& last_parent() const { return m_last_parent; }
+    void set_last_parent(RefPtr<Directory> parent) { m_last_parent = std::move(parent); }
+
 private:
     ErrorOr<RefPtr<Directory>> step(Directory& directory, std::string_view name);
     ErrorOr<RefPtr<Directory>> parent_of(Directory& directory);
 
     FsContext const& m_context;
     int m_links_followed { 0 };
+    RefPtr<Directory> m_last_parent;
 };
 
 }

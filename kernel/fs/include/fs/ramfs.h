@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include <fs/directory.h>
 #include <fs/inode.h>
 #include <lib/own_ptr.h>
 #include <lib/string.h>
@@ -10,7 +11,7 @@
 
 namespace fs {
 
-class Directory;
+class RamDirectory;
 
 // The in-memory file system everything lives in: the initrd is unpacked into it and /dev is a
 // directory of it.
@@ -18,46 +19,48 @@ class RamFileSystem final : public FileSystem {
 public:
     static ErrorOr<OwnPtr<RamFileSystem>> create(uint32_t device_minor = 1);
     ~RamFileSystem() override;
-    Directory& root() const { return *m_root; }
+    RamDirectory& root() const { return *m_root; }
 
 private:
     explicit RamFileSystem(uint32_t device_minor)
         : FileSystem(device_minor)
     {
     }
-    RefPtr<Directory> m_root;
+    RefPtr<RamDirectory> m_root;
 };
 
-// A directory: names mapped to inodes. Each entry carries a cookie that only grows as entries
-// are added, and entries stay in cookie order, so a getdents(2) position is simply the next
-// cookie to report and survives entries being added or removed between calls.
-class Directory final : public Inode {
+// A ramfs directory: names mapped to inodes. Each entry carries a cookie that only grows as
+// entries are added, and entries stay in cookie order, so a getdents(2) position is simply the
+// next cookie to report and survives entries being added or removed between calls.
+class RamDirectory final : public Directory {
 public:
     struct Entry {
         String name;
         RefPtr<Inode> inode;
         uint64_t cookie;
     };
-    // Cookies 1 and 2 are "." and ".."; real entries start after them.
-    static constexpr uint64_t first_entry_cookie = 3;
 
-    static ErrorOr<RefPtr<Directory>> create(FileSystem&, uint32_t permissions);
+    static ErrorOr<RefPtr<RamDirectory>> create(FileSystem&, uint32_t permissions);
 
-    // The directory ".." names; the root is its own parent. A removed directory keeps the
-    // parent it had, as Linux's dentries do, so that "cd .." still works from it.
-    Directory* parent() { return m_parent ? m_parent : (m_is_removed ? m_former_parent.ptr() : this); }
-    bool is_root() const { return !m_parent && !m_is_removed; }
+    // The root is its own parent. A removed directory keeps the parent it had, as Linux's
+    // dentries do, so that "cd .." still works from it.
+    Directory* parent() override { return m_parent ? m_parent : (m_is_removed ? m_former_parent.ptr() : this); }
+    bool is_root() const override { return !m_parent && !m_is_removed; }
     // A removed directory (rmdir while still open or someone's cwd) has no entries and takes
     // none: lookups and creations in it fail with ENOENT, as on Linux.
-    bool is_removed() const { return m_is_removed; }
+    bool is_removed() const override { return m_is_removed; }
     bool is_empty() const { return m_entries.is_empty(); }
     size_t entry_count() const { return m_entries.size(); }
 
+    ErrorOr<RefPtr<Inode>> lookup(std::string_view name) override { return RefPtr<Inode>(find(name)); }
+    ErrorOr<bool> entry_at_or_after(uint64_t cookie, DirectoryEntry&) override;
+    ErrorOr<String> name_of(Inode const& child) override;
+    RamDirectory* as_ram_directory() override { return this; }
+
     Inode* find(std::string_view name) const;
-    // The name under which `child` is linked here, for getcwd(2).
-    std::string_view name_of(Inode const& child) const;
-    // Links `inode` under `name`; EEXIST if the name is taken. Directories get this directory
-    // as their parent.
+    // Links `inode` under `name`; EEXIST if the name is taken. A ramfs directory gets this
+    // directory as its parent; the root of another file system is mounted here (its ".."
+    // names this directory, and it stays its own file system's).
     ErrorOr<void> add_entry(std::string_view name, RefPtr<Inode> inode);
     // Unlinks `name`. A directory removed this way is marked removed; `detach_only` (rename,
     // after the new name is linked) leaves it alone.
@@ -69,30 +72,26 @@ public:
     ErrorOr<RefPtr<Inode>> create_directory(std::string_view name, uint32_t permissions);
     ErrorOr<RefPtr<Inode>> create_symlink(std::string_view name, std::string_view target);
 
-    // The first entry whose cookie is at least `cookie`; null at the end.
-    Entry const* entry_at_or_after(uint64_t cookie) const;
-
     uint64_t size() const override;
     bool can_sync() const override { return true; }
-    ErrorOr<size_t> read(OpenFileDescription&, uint64_t, IoBuffer&) override { return Error(EISDIR); }
-    ErrorOr<size_t> write(OpenFileDescription&, uint64_t, IoBuffer&) override { return Error(EISDIR); }
-    ErrorOr<void> truncate(uint64_t) override { return Error(EISDIR); }
 
 private:
     friend class RamFileSystem;
-    Directory(FileSystem& file_system, uint32_t permissions)
-        : Inode(file_system, S_IFDIR | (permissions & 07777))
+    RamDirectory(FileSystem& file_system, uint32_t permissions)
+        : Directory(file_system, permissions)
     {
         m_link_count = 1; // its own "."
     }
     ErrorOr<void> check_can_create(std::string_view name) const;
     void detach_child(Inode& child, bool detach_only);
+    // The ramfs directory `inode` is, or null for a file or a mounted file system's root.
+    RamDirectory* as_child_directory(Inode& inode) const;
 
     Vector<Entry> m_entries;
     // Not counted while linked: the parent holds this directory through its entry.
-    Directory* m_parent { nullptr };
+    RamDirectory* m_parent { nullptr };
     // Counted once removed, when no cycle remains.
-    RefPtr<Directory> m_former_parent;
+    RefPtr<RamDirectory> m_former_parent;
     uint64_t m_next_cookie { first_entry_cookie };
     bool m_is_removed { false };
 };
@@ -129,18 +128,34 @@ private:
     uint64_t m_allocated_pages { 0 };
 };
 
-class Symlink final : public Inode {
+// A symbolic link. ramfs keeps its target; procfs makes one per lookup with the target of
+// that moment, and its "magic" links (/proc/PID/fd/N, cwd, root) lead straight to an inode
+// instead of a path, as Linux's nd_jump_link().
+class Symlink : public Inode {
 public:
     static ErrorOr<RefPtr<Symlink>> create(FileSystem&, std::string_view target);
+    // readlink(2)'s answer; empty when the link leads nowhere (a /proc/PID/exe whose process
+    // has no executable), which readlink reports as ENOENT.
     std::string_view target() const { return m_target.view(); }
     uint64_t size() const override { return m_target.length(); }
 
-private:
+    // Where following the link leads without walking its target: an inode, with the
+    // directory it is linked in when known (`parent`), or null to walk target() instead.
+    virtual ErrorOr<RefPtr<Inode>> jump_target(RefPtr<Directory>& parent) const { return RefPtr<Inode>(); }
+
+protected:
     Symlink(FileSystem& file_system, String target)
         : Inode(file_system, S_IFLNK | 0777)
         , m_target(std::move(target))
     {
     }
+    Symlink(FileSystem& file_system, String target, WithNumber number)
+        : Inode(file_system, S_IFLNK | 0777, number)
+        , m_target(std::move(target))
+    {
+    }
+
+private:
     String m_target;
 };
 

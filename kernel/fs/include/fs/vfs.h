@@ -45,6 +45,16 @@ ErrorOr<void> change_directory(FsContext&, RefPtr<Inode>);
 // The absolute path of a directory as seen from the context's root, for getcwd(2); ENOENT when
 // it has been removed.
 ErrorOr<String> absolute_path_of(FsContext const&, Directory&);
+// The same from the root of the whole tree.
+ErrorOr<String> absolute_path_of(Directory&);
+// Where an open file is, as /proc/PID/fd/N shows it (Linux's d_path()): the directory's path,
+// or the path of the directory the file was found in and its name there, followed by
+// " (deleted)" once the file has no name left; for a description opened without a path
+// (pipes, the console descriptors), the inode's anonymous_path().
+ErrorOr<String> path_of(OpenFileDescription const&);
+// A directory's path the same way: " (deleted)" after the nearest one still in the tree when it
+// has been removed (its own name went with its entry).
+ErrorOr<String> path_of(Directory&);
 
 // utimensat(2) semantics for one timestamp: UTIME_NOW, UTIME_OMIT or a time (EINVAL when the
 // nanoseconds are out of range).

@@ -74,6 +74,9 @@ public:
     // Copies bytes into this address space whatever the pages' protection (used while building
     // an image), populating pages as needed. The space need not be active.
     ErrorOr<void> write_bytes(uint64_t address, void const* bytes, size_t length);
+    // Where the kernel can write the byte at `address` directly (up to the end of its page),
+    // populating the page and breaking copy-on-write as needed.
+    ErrorOr<uint8_t*> writable_bytes(uint64_t address);
 
     Region const* find_region(uint64_t address) const;
     bool is_range_mapped(uint64_t start, uint64_t length) const;
