@@ -10,6 +10,7 @@
 #include <fs/vfs.h>
 #include <lib/format.h>
 #include <mm/memory.h>
+#include <plat/clock.h>
 #include <plat/power.h>
 #include <process/boot.h>
 #include <process/exec.h>
@@ -80,13 +81,24 @@ ErrorOr<void> init_resources(Process& process)
 }
 
 #ifdef CONFIG_INIT
+void stop_gracefully(Process& process)
+{
+#ifdef CONFIG_SIGNAL
+    signal::send_to_process(process, signal::sigterm, signal::PendingInfo { .code = signal::si_user, .pid = 1, .status = 0, .address = 0 });
+#else
+    process.terminate(signaled_status(9));
+#endif
+}
+
 // PID 1: reaps every process that ends up its child; when the application (its first child)
-// has exited, stops whatever is left and powers off with the application's status.
+// has exited, sends SIGTERM to whatever is left, SIGKILL after the grace period, and powers
+// off with the application's status once everything is gone.
 void run_init(void* application)
 {
     auto& self = current();
     int application_pid = static_cast<Process*>(application)->pid();
     int application_status = -1;
+    uint64_t stop_deadline = 0;
     for (;;) {
         for (auto it = self.children().begin(); it != self.children().end();) {
             Process& child = *it;
@@ -100,12 +112,20 @@ void run_init(void* application)
         if (application_status >= 0) {
             if (self.children().is_empty() && all_processes().size_slow() == 1)
                 power_off(application_status);
-            // Until signals can ask them to leave, what is left is stopped at once.
-            for (auto& process : all_processes())
-                if (&process != &self && !process.is_zombie())
-                    process.terminate(signaled_status(9));
+            uint64_t now = plat::monotonic_nanoseconds();
+            if (!stop_deadline) {
+                // Ask what is left to leave, then force it once the grace period is over.
+                stop_deadline = now + uint64_t(CONFIG_INIT_GRACE_PERIOD_MS) * 1'000'000 + 1;
+                for (auto& process : all_processes())
+                    if (&process != &self && !process.is_zombie())
+                        stop_gracefully(process);
+            } else if (now >= stop_deadline) {
+                for (auto& process : all_processes())
+                    if (&process != &self && !process.is_zombie())
+                        process.terminate(signaled_status(9));
+            }
         }
-        self.child_events.wait();
+        self.child_events.wait(stop_deadline && plat::monotonic_nanoseconds() < stop_deadline ? stop_deadline : 0);
     }
 }
 #endif
