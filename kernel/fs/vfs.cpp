@@ -1,3 +1,6 @@
+#include <new>
+
+#include <fs/pipe.h>
 #include <fs/vfs.h>
 
 namespace fs {
@@ -146,6 +149,52 @@ ErrorOr<void> make_directory(FsContext const& context, Inode& base, std::string_
     auto lookup = TRY(lookup_for_create(walker, base, path, true));
     TRY(TRY(changeable(*lookup.parent))->create_directory(lookup.last, mode & 01777 & ~context.umask()));
     return {};
+}
+
+namespace {
+
+// A device or socket node made by mknod(2). Nothing stands behind it here, so opening it is
+// ENXIO, as Linux says for a device number without a driver and for a socket file.
+class UnboundNode final : public Inode {
+public:
+    UnboundNode(FileSystem& file_system, uint32_t mode, uint64_t device)
+        : Inode(file_system, mode, device)
+    {
+    }
+    ErrorOr<void> did_open(OpenFileDescription&) override { return Error(ENXIO); }
+};
+
+}
+
+ErrorOr<void> make_node(FsContext const& context, Inode& base, std::string_view path, uint32_t mode, uint64_t device)
+{
+    PathWalker walker(context);
+    auto lookup = TRY(lookup_for_create(walker, base, path, false));
+    auto* parent = TRY(changeable(*lookup.parent));
+    uint32_t permissions = mode & 07777 & ~context.umask();
+    RefPtr<Inode> node;
+    switch (mode & S_IFMT) {
+    case 0:
+    case S_IFREG:
+        TRY(parent->create_file(lookup.last, permissions));
+        return {};
+    case S_IFIFO:
+        node = TRY(PipeInode::create_fifo(parent->file_system(), permissions));
+        break;
+    case S_IFCHR:
+    case S_IFBLK:
+    case S_IFSOCK: {
+        bool is_device = (mode & S_IFMT) != S_IFSOCK;
+        auto* pointer = new (std::nothrow) UnboundNode(parent->file_system(), (mode & S_IFMT) | permissions, is_device ? device : 0);
+        if (!pointer)
+            return Error(ENOMEM);
+        node = RefPtr<Inode>::adopt(pointer);
+        break;
+    }
+    default:
+        return Error(EINVAL);
+    }
+    return parent->add_entry(lookup.last, std::move(node));
 }
 
 ErrorOr<void> remove_directory(FsContext const& context, Inode& base, std::string_view path)

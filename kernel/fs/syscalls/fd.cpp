@@ -1,4 +1,5 @@
 #include <fs/abi.h>
+#include <fs/pipe.h>
 
 #include "support.h"
 
@@ -6,14 +7,29 @@ namespace fs::syscalls {
 
 // fcntl(2) F_SETFL: "On Linux, this command can change only the O_APPEND, O_ASYNC, O_DIRECT,
 // O_NOATIME, and O_NONBLOCK flags." We honour O_APPEND, O_NONBLOCK and O_NOATIME (atime is not
-// updated anyway); asking for O_ASYNC (signal-driven I/O) or O_DIRECT, which we do not
-// provide, is EINVAL rather than silently ignored.
+// updated anyway), and O_DIRECT on pipes and FIFOs, where it is packet mode ("Pipe packetized
+// mode is controlled by O_DIRECT flag", setfl()); asking for O_ASYNC (signal-driven I/O) or
+// for O_DIRECT on other files, which we do not provide, is EINVAL rather than silently
+// ignored.
 static ErrorOr<long> set_status_flags(OpenFileDescription& description, int flags)
 {
-    if (flags & (O_ASYNC | O_DIRECT))
+    if (flags & O_ASYNC)
+        return Error(EINVAL);
+    if ((flags & O_DIRECT) && description.inode().type() != S_IFIFO)
         return Error(EINVAL);
     description.set_status_flags(flags);
     return 0;
+}
+
+// F_GETPIPE_SZ, F_SETPIPE_SZ: EBADF on anything but a pipe or FIFO (pipe_fcntl() finds no pipe).
+static ErrorOr<long> pipe_size(OpenFileDescription& description, int command, uint64_t argument)
+{
+    if (description.is_path_only() || description.inode().type() != S_IFIFO)
+        return Error(EBADF);
+    auto& pipe = static_cast<PipeInode&>(description.inode());
+    if (command == F_GETPIPE_SZ)
+        return long(pipe.size_in_bytes());
+    return long(TRY(pipe.set_size_in_bytes(argument)));
 }
 
 static ErrorOr<long> fcntl(int fd, int command, uint64_t argument)
@@ -38,8 +54,11 @@ static ErrorOr<long> fcntl(int fd, int command, uint64_t argument)
         if (description->is_path_only())
             return Error(EBADF);
         return set_status_flags(*description, int(argument));
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ:
+        return pipe_size(*description, command, argument);
     default:
-        // Record locks, leases, owners, pipe sizes and seals are not provided.
+        // Record locks, leases, owners and seals are not provided.
         return Error(EINVAL);
     }
 }
@@ -101,8 +120,8 @@ SYSCALL_HANDLER(dup3)
     return TRY(table.duplicate_to(old_fd, new_fd, flags & O_CLOEXEC));
 }
 
-// fcntl(2): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; every other command
-// is EINVAL.
+// fcntl(2): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ,
+// F_SETPIPE_SZ; every other command is EINVAL.
 SYSCALL_HANDLER(fcntl) { return fcntl(args.as_int(0), args.as_int(1), args[2]); }
 
 // close_range(2): "EINVAL ... last is less than first", unknown flags are EINVAL.

@@ -151,6 +151,10 @@
 #ifndef F_DUPFD_CLOEXEC
 #define F_DUPFD_CLOEXEC 1030
 #endif
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#endif
 #ifndef FD_CLOEXEC
 #define FD_CLOEXEC 1
 #endif

@@ -12,6 +12,7 @@
 namespace fs {
 
 class OpenFileDescription;
+class PollQueue;
 
 // The current time for timestamps, from the platform's real-time clock.
 Timespec current_time();
@@ -98,6 +99,13 @@ public:
     // Readiness for poll/select/epoll; pipes and terminals with queued input will override.
     virtual bool can_read(OpenFileDescription const&) const { return true; }
     virtual bool can_write(OpenFileDescription const&) const { return true; }
+    // The poll(2) bits (fs/poll.h) a description of this inode reports now: by default
+    // readable and writable as can_read/can_write say (Linux's DEFAULT_POLLMASK for files
+    // without a poll operation).
+    virtual uint32_t poll_events(OpenFileDescription const&) const;
+    // Where the readiness of a file that changes (pipes, terminals, epoll instances) is
+    // announced; null for files that are always ready, which epoll refuses (EPERM).
+    virtual PollQueue* poll_queue() { return nullptr; }
     // Called when a description of this inode is created and when its last reference goes
     // (pipes count their readers and writers here).
     virtual ErrorOr<void> did_open(OpenFileDescription&) { return {}; }

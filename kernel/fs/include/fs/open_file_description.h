@@ -29,8 +29,8 @@ enum class DirectoryEntryFormat {
 // it. File operations are the inode's, so pipes and sockets plug in as inode kinds.
 class OpenFileDescription : public RefCounted<OpenFileDescription> {
 public:
-    // Status flags F_SETFL may change.
-    static constexpr int changeable_status_flags = O_APPEND | O_NONBLOCK | O_NOATIME;
+    // Status flags F_SETFL may change (O_DIRECT only on pipes and FIFOs: packet mode).
+    static constexpr int changeable_status_flags = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT;
 
     static ErrorOr<RefPtr<OpenFileDescription>> create(RefPtr<Inode>, int flags);
     ~OpenFileDescription();
@@ -73,6 +73,10 @@ public:
         m_parent = std::move(parent);
         m_name = std::move(name);
     }
+
+    // A word of per-open state for the inode's kind (Linux's f_version): a FIFO reader keeps
+    // the count of writers' opens it has seen, for POLLHUP.
+    uint64_t inode_state { 0 };
 
     OpenFileState* state() const { return m_state.ptr(); }
     void set_state(OwnPtr<OpenFileState> state) { m_state = std::move(state); }

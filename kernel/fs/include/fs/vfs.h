@@ -27,6 +27,9 @@ ErrorOr<RefPtr<Inode>> resolve_path(FsContext const&, Inode& base, std::string_v
 ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const&, Inode& base, std::string_view path, int flags, uint32_t mode);
 
 ErrorOr<void> make_directory(FsContext const&, Inode& base, std::string_view path, uint32_t mode);
+// mknod(2) once the type is checked: a regular file (type 0 or S_IFREG), a FIFO, or a device or
+// socket node (which cannot be opened: ENXIO). `device` is in stat(2)'s encoding.
+ErrorOr<void> make_node(FsContext const&, Inode& base, std::string_view path, uint32_t mode, uint64_t device);
 ErrorOr<void> remove_directory(FsContext const&, Inode& base, std::string_view path);
 ErrorOr<void> unlink(FsContext const&, Inode& base, std::string_view path);
 ErrorOr<void> make_symlink(FsContext const&, std::string_view target, Inode& base, std::string_view path);
