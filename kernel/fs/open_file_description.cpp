@@ -28,6 +28,8 @@ ErrorOr<RefPtr<OpenFileDescription>> OpenFileDescription::create(RefPtr<Inode> i
 
 OpenFileDescription::~OpenFileDescription()
 {
+    while (auto* watch = m_watches.take_first())
+        watch->description_closing(*this);
     if (!is_path_only())
         m_inode->will_close(*this);
 }

@@ -4,6 +4,7 @@
 
 #include <fs/fd_table.h>
 #include <fs/inode.h>
+#include <fs/poll.h>
 #include <fs/ramfs.h>
 #include <plat/console.h>
 
@@ -27,6 +28,9 @@ public:
     static ErrorOr<RefPtr<Console>> create();
     LinuxTermios termios;
     LinuxWinsize window_size { 24, 80, 0, 0 };
+    // Readiness listeners (epoll). Input ends at once and output never waits, so the console is
+    // always readable and writable and nothing is ever announced here.
+    PollQueue poll_queue;
 
 private:
     Console();
@@ -45,6 +49,7 @@ public:
     ErrorOr<long> ioctl(OpenFileDescription&, unsigned long request, uintptr_t argument) override;
     bool is_seekable() const override { return false; }
     bool is_terminal() const override { return true; }
+    PollQueue* poll_queue() override { return &m_console->poll_queue; }
 
 private:
     ConsoleDevice(FileSystem& file_system, RefPtr<Console> console, plat::ConsoleStream stream, uint64_t device_number, uint32_t permissions)

@@ -6,6 +6,7 @@
 #include <fs/directory.h>
 #include <fs/inode.h>
 #include <fs/io_buffer.h>
+#include <lib/intrusive_list.h>
 #include <lib/own_ptr.h>
 #include <lib/string.h>
 
@@ -16,6 +17,20 @@ namespace fs {
 class OpenFileState {
 public:
     virtual ~OpenFileState() = default;
+};
+
+class OpenFileDescription;
+
+// Something that refers to a description without holding a reference and must let go when the
+// description's last reference goes: an epoll item (Linux's eventpoll_release()), so that
+// watching a file never keeps it open.
+class DescriptionWatch {
+public:
+    virtual void description_closing(OpenFileDescription&) = 0;
+    IntrusiveListNode watch_node;
+
+protected:
+    ~DescriptionWatch() = default;
 };
 
 // getdents(2) and getdents64(2) lay entries out differently.
@@ -74,6 +89,10 @@ public:
         m_name = std::move(name);
     }
 
+    // Watches end (description_closing()) before the inode hears of the close.
+    void add_watch(DescriptionWatch& watch) { m_watches.append(watch); }
+    static void remove_watch(DescriptionWatch& watch) { IntrusiveList<DescriptionWatch, &DescriptionWatch::watch_node>::remove(watch); }
+
     // A word of per-open state for the inode's kind (Linux's f_version): a FIFO reader keeps
     // the count of writers' opens it has seen, for POLLHUP.
     uint64_t inode_state { 0 };
@@ -95,6 +114,7 @@ private:
     RefPtr<Directory> m_parent;
     String m_name;
     OwnPtr<OpenFileState> m_state;
+    IntrusiveList<DescriptionWatch, &DescriptionWatch::watch_node> m_watches;
 };
 
 }
