@@ -1,7 +1,9 @@
 // procfs mounted at /proc of a ramfs tree, over processes the fake hooks describe: process 1
 // (init) and process 42 (prog, with a second thread 43), seen from 42.
+#include <algorithm>
 #include <sstream>
 
+#include <config.h>
 #include <fs/cpio.h>
 #include <fs/procfs.h>
 
@@ -539,6 +541,7 @@ TEST_F(ProcfsTest, ArchiveEntriesUnderTheMountAreSkipped)
     EXPECT_EQ(stat.st_mode, uint32_t(S_IFDIR | 0555));
 }
 
+#if defined(CONFIG_FS_PROCFS) && defined(CONFIG_FS_DEVFS)
 TEST(ProcfsVfs, RootSetupMountsProcAndDevFd)
 {
     fake_procfs::reset();
@@ -561,3 +564,4 @@ TEST(ProcfsVfs, RootSetupMountsProcAndDevFd)
     EXPECT_EQ(MUST(fs::path_of(*MUST(table->get(0)))).view(), "/dev/console");
     EXPECT_EQ(MUST(fs::path_of(*MUST(table->get(2)))).view(), "/dev/console");
 }
+#endif
