@@ -172,6 +172,7 @@ ErrorOr<void> AddressSpace::split_at(uint64_t address)
         .file = original.file,
         .file_offset = original.file_offset + (address - original.start),
         .file_end = original.file_end,
+        .owner = original.owner,
     };
     TRY(m_regions.try_append(Region {}));
     for (size_t i = m_regions.size() - 1; i > index + 1; --i)
@@ -220,8 +221,21 @@ ErrorOr<void> AddressSpace::map_fixed(Region region)
     TRY(m_regions.try_append(Region {}));
     for (size_t i = m_regions.size() - 1; i > index; --i)
         m_regions[i] = std::move(m_regions[i - 1]);
+    region.owner = m_owner;
     m_regions[index] = std::move(region);
     return {};
+}
+
+void AddressSpace::unmap_owned_by(uint64_t owner)
+{
+    for (size_t index = 0; index < m_regions.size();) {
+        if (m_regions[index].owner != owner) {
+            ++index;
+            continue;
+        }
+        unmap_pages(m_regions[index].start, m_regions[index].end);
+        m_regions.remove(index);
+    }
 }
 
 ErrorOr<uint64_t> AddressSpace::find_free_range(uint64_t length, uint64_t hint) const

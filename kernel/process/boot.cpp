@@ -188,7 +188,10 @@ void boot_first_process(std::span<uint8_t const> initrd, uint64_t initrd_physica
     Process* process = created.release_value();
     if (init_resources(*process).is_error())
         refuse_boot("first process", "out of memory");
-    process->set_address_space(MUST(mm::AddressSpace::create()));
+    auto space = initial_address_space();
+    if (space.is_error())
+        refuse_boot("first process", "out of memory");
+    process->set_address_space(space.release_value());
     if (fs::open_console_descriptors(process->fd_table()).is_error())
         refuse_boot("console", "cannot open /dev/console");
 

@@ -8,9 +8,12 @@
 #include <fs/open_file_description.h>
 #include <fs/path_walk.h>
 #include <mm/address_space.h>
+#include <mm/mapped_files.h>
 #include <mm/memory.h>
 #include <plat/random.h>
 #include <arch/context.h>
+#include <config.h>
+#include <lib/scope_guard.h>
 #include <process/exec.h>
 #include <process/futex.h>
 #include <process/lifecycle.h>
@@ -37,13 +40,21 @@ private:
 // Builds the new image in a fresh address space, aside from the caller's.
 class AddressSpaceTarget final : public binfmt::ExecTarget {
 public:
-    explicit AddressSpaceTarget(mm::AddressSpace& space)
+    AddressSpaceTarget(mm::AddressSpace& space, binfmt::Diagnostic& diagnostic)
         : m_space(space)
+        , m_diagnostic(diagnostic)
     {
     }
 
     ErrorOr<uint64_t> choose_load_base(binfmt::ImageSpan const& span) override
     {
+        m_base_chosen = true;
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+        // Beside whatever else is loaded: every program shares these page tables.
+        uint64_t shared_alignment = span.alignment < mm::page_size ? mm::page_size : span.alignment;
+        uint64_t room = TRY(m_space.find_free_range(span.size() + shared_alignment + mm::shared_break_reservation));
+        return (room + shared_alignment - 1) & ~(shared_alignment - 1);
+#else
         // Linux's ELF_ET_DYN_BASE on x86_64: two thirds of the user address space.
         constexpr uint64_t dyn_base = 0x5555'5555'4000;
         uint64_t alignment = span.alignment < mm::page_size ? mm::page_size : span.alignment;
@@ -51,12 +62,17 @@ public:
         if (!lib::is_user_range(base, span.size()))
             return Error(ENOMEM);
         return base;
+#endif
     }
 
     // Segments are copied in at exec rather than read on first touch: the boundary pages two
     // segments share then need no special case, and the cost is one copy of the file.
     ErrorOr<void> map_segment(binfmt::SegmentMapping const& segment, binfmt::FileReader& file) override
     {
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+        if (!m_base_chosen)
+            return m_diagnostic.refuse(ENOEXEC, "only position-independent executables run in the shared address space (CONFIG_ADDRESS_SPACE_SHARED)");
+#endif
         int prot = int(segment.protection);
         for (uint64_t page = segment.page_start(); page < segment.page_end(); page += mm::page_size) {
             if (auto* existing = m_space.find_region(page)) {
@@ -87,15 +103,29 @@ public:
 
     ErrorOr<void> set_program_break(uint64_t start) override
     {
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+        // An inaccessible reservation that brk opens up; nothing else gets mapped there.
+        start = mm::page_round_up(start);
+        TRY(m_space.map_fixed(mm::Region { .start = start, .end = start + mm::shared_break_reservation, .prot = 0 }));
+        program_break = { start, start, start + mm::shared_break_reservation };
+#else
         m_space.set_break_start(start);
+#endif
         return {};
     }
+
+    mm::ProgramBreak program_break;
 
     ErrorOr<binfmt::StackRegion> map_stack(bool executable) override
     {
         uint64_t top = mm::AddressSpace::default_stack_top;
         uint64_t size = mm::AddressSpace::default_stack_size;
         int prot = mm::prot_read | mm::prot_write | (executable ? mm::prot_exec : 0);
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+        // A stack of its own for each program, with an unmapped guard gap below it.
+        constexpr uint64_t guard = 64 * 1024;
+        top = TRY(m_space.find_free_range(size + guard)) + guard + size;
+#endif
         TRY(m_space.map_fixed(mm::Region { .start = top - size, .end = top, .prot = prot }));
         return binfmt::StackRegion { top, size };
     }
@@ -107,6 +137,8 @@ public:
 
 private:
     mm::AddressSpace& m_space;
+    binfmt::Diagnostic& m_diagnostic;
+    bool m_base_chosen { false };
 };
 
 }
@@ -196,8 +228,19 @@ ErrorOr<void> execute_inode(Process& process, sched::Thread* thread, fs::Inode& 
     DescriptionReader reader(*description);
     InterpreterOpener opener(process.fs_context(), diagnostic);
 
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+    // The new image goes beside the old one in the one address space, under a new owner; a
+    // failed load takes back what it mapped.
+    RefPtr<mm::AddressSpace> space = process.address_space_ref();
+    uint64_t old_image = process.image_id;
+    uint64_t new_image = allocate_image_id();
+    space->set_owner(new_image);
+    ScopeGuard restore_owner([&] { space->set_owner(process.image_id); });
+    ScopeGuard discard_new_image([&] { space->unmap_owned_by(new_image); });
+#else
     auto space = TRY(mm::AddressSpace::create());
-    AddressSpaceTarget target(*space);
+#endif
+    AddressSpaceTarget target(*space, diagnostic);
     binfmt::ExecRequest request {
         .file = reader,
         .target = target,
@@ -218,7 +261,16 @@ ErrorOr<void> execute_inode(Process& process, sched::Thread* thread, fs::Inode& 
         // The old image's robust mutexes die with it (Linux's exec_mm_release).
         release_robust_futexes(*thread);
     }
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+    discard_new_image.disarm();
+    if (!process.borrows_image)
+        space->unmap_owned_by(old_image);
+    process.borrows_image = false;
+    process.image_id = new_image;
+    process.program_break = target.program_break;
+#else
     process.set_address_space(std::move(space));
+#endif
     process.set_executable_path(TRY(String::try_create(path)));
     process.set_name(path);
     process.set_has_executed();

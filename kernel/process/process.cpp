@@ -44,6 +44,25 @@ bool id_in_use(int id)
 
 AllProcessList& all_processes() { return s_processes; }
 
+uint64_t allocate_image_id()
+{
+    static uint64_t s_last_image_id;
+    return ++s_last_image_id;
+}
+
+ErrorOr<RefPtr<mm::AddressSpace>> initial_address_space()
+{
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+    // Lives as long as the VM: the reference taken here is never dropped.
+    static mm::AddressSpace* s_shared;
+    if (!s_shared)
+        s_shared = TRY(mm::AddressSpace::create()).leak_ref();
+    return RefPtr<mm::AddressSpace>(s_shared);
+#else
+    return mm::AddressSpace::create();
+#endif
+}
+
 std::span<LifecycleHooks const> lifecycle_hooks()
 {
     return { __start_unifork_process_hooks, size_t(__stop_unifork_process_hooks - __start_unifork_process_hooks) };
@@ -196,6 +215,10 @@ void Process::finish()
     for (auto const& hooks : lifecycle_hooks())
         if (hooks.exit)
             hooks.exit(*this);
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+    if (m_address_space && !borrows_image)
+        m_address_space->unmap_owned_by(image_id);
+#endif
     m_address_space.clear();
 
     // Orphans go to the nearest living subreaper above, or to the reaper; if this is the
@@ -327,8 +350,11 @@ namespace {
 void activate_address_space(sched::Thread& next)
 {
     auto* process = next.process();
-    if (process && process->has_address_space() && mm::AddressSpace::active() != &process->address_space())
+    if (!process || !process->has_address_space())
+        return;
+    if (mm::AddressSpace::active() != &process->address_space())
         process->address_space().activate();
+    process->address_space().set_owner(process->image_id);
 }
 
 void first_run(sched::Thread& thread)
@@ -365,6 +391,10 @@ void prepare_return_to_user()
 #endif
 }
 
+}
+
+namespace mm {
+ProgramBreak& current_program_break() { return process::current().program_break; }
 }
 
 namespace fs {

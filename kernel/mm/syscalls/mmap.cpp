@@ -1,3 +1,4 @@
+#include <config.h>
 #include <lib/user_memory.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
@@ -142,10 +143,29 @@ SYSCALL_HANDLER(mremap)
     return long(TRY(space().remap(old_address, old_length, new_length, flags & mremap_maymove)));
 }
 
-// brk(2): Linux returns the current break when the request cannot be satisfied.
+// brk(2): Linux returns the current break when the request cannot be satisfied. In the shared
+// address space model each program's break moves within the reservation above its image.
 SYSCALL_HANDLER(brk)
 {
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+    auto& program_break = current_program_break();
+    uint64_t requested = args[0];
+    if (requested < program_break.start || requested > program_break.limit)
+        return long(program_break.current);
+    uint64_t old_end = page_round_up(program_break.current);
+    uint64_t new_end = page_round_up(requested);
+    if (new_end > old_end) {
+        if (space().protect(old_end, new_end - old_end, prot_read | prot_write).is_error())
+            return long(program_break.current);
+    } else if (new_end < old_end) {
+        space().discard(new_end, old_end - new_end);
+        (void)space().protect(new_end, old_end - new_end, 0);
+    }
+    program_break.current = requested;
+    return long(requested);
+#else
     return long(TRY(space().set_break(args[0])));
+#endif
 }
 
 // madvise(2): the hints that change no contents are accepted as the hints they are;

@@ -103,6 +103,14 @@ ErrorOr<long> create_process(CloneRequest const& request)
         child->finish_unstarted();
         return error;
     };
+#ifdef CONFIG_ADDRESS_SPACE_SHARED
+    // One address space for everything: a child can only borrow its parent's memory until it
+    // execs (vfork, posix_spawn); a copy (fork) does not exist in this model.
+    if (!(request.flags & clone_vm))
+        return fail(Error(ENOSYS));
+    child->image_id = parent.image_id;
+    child->borrows_image = true;
+#endif
     auto space = (request.flags & clone_vm) ? ErrorOr<RefPtr<mm::AddressSpace>>(parent.address_space_ref()) : parent.address_space().clone_for_fork();
     if (space.is_error())
         return fail(space.release_error());

@@ -44,6 +44,7 @@ struct Region {
     RefPtr<MappedFile> file;
     uint64_t file_offset { 0 }; // file offset that `start` maps
     uint64_t file_end { 0 };    // address from which the region reads as zero instead of file bytes
+    uint64_t owner { 0 };       // the program image that mapped it (shared address space model)
 };
 
 // An application's lower half: page tables plus the list of mapped regions. Pages are filled
@@ -88,6 +89,12 @@ public:
     uint64_t current_break() const { return m_break; }
 
     uint64_t stack_top() const { return m_stack_top; }
+
+    // The shared address space model: regions mapped from now on belong to this image, and
+    // an image's regions can be unmapped all at once when it goes.
+    void set_owner(uint64_t owner) { m_owner = owner; }
+    uint64_t owner() const { return m_owner; }
+    void unmap_owned_by(uint64_t owner);
     uint64_t mapped_bytes() const;
 
     static constexpr uint64_t default_stack_top = 0x7fff'ffff'f000;
@@ -109,6 +116,7 @@ private:
     uint64_t m_break_start { 0 };
     uint64_t m_break { 0 };
     uint64_t m_stack_top { default_stack_top };
+    uint64_t m_owner { 0 };
 };
 
 void initialize_kernel_address_space();

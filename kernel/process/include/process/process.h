@@ -8,6 +8,7 @@
 #include <lib/string.h>
 #include <lib/vector.h>
 #include <mm/address_space.h>
+#include <mm/mapped_files.h>
 #include <sched/thread.h>
 #include <sched/wait_queue.h>
 
@@ -91,6 +92,12 @@ public:
 
     ResourceLimit& resource_limit(int resource) { return m_resource_limits[resource]; }
 
+    // The shared address space model: the image this process runs (its regions carry this
+    // owner), and whether it still borrows its vfork parent's.
+    uint64_t image_id { 0 };
+    bool borrows_image { false };
+    mm::ProgramBreak program_break;
+
     // prctl(2) attributes.
     char* mutable_name() { return m_name; }
     int parent_death_signal { 0 };     // not inherited
@@ -162,6 +169,10 @@ Process* find_process(int pid);
 sched::Thread* find_thread(int tid);
 // A free process/thread ID, in increasing order with wrap-around as Linux hands them out.
 ErrorOr<int> allocate_id();
+// A new program image's identity (shared address space model).
+uint64_t allocate_image_id();
+// The address space a new process starts with: a fresh one, or the one every process shares.
+ErrorOr<RefPtr<mm::AddressSpace>> initial_address_space();
 
 // The process that adopts orphans: init (PID 1).
 Process* reaper();
