@@ -454,3 +454,14 @@ void initialize() { }
 bool thread_has_deliverable(sched::Thread& thread) { return has_deliverable(thread); }
 
 }
+
+namespace fs {
+
+// A write to a pipe with no reader left: SIGPIPE for the writing thread, as Linux sends it.
+void raise_sigpipe()
+{
+    auto& thread = sched::current_thread();
+    signal::send_to_thread(thread, signal::sigpipe, signal::PendingInfo { .code = signal::si_user, .pid = thread.process()->pid(), .status = 0, .address = 0 });
+}
+
+}
