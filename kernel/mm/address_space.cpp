@@ -13,6 +13,9 @@ namespace mm {
 namespace {
 
 constexpr uint64_t pte_present = 1;
+// A page of a PROT_NONE region keeps its frame in a non-present entry marked with this
+// software bit: every access faults, and the contents come back when access does.
+constexpr uint64_t pte_parked = 1ull << 9;
 constexpr uint64_t pte_writable = 2;
 constexpr uint64_t pte_huge = 0x80;
 constexpr uint64_t pte_no_execute = 1ull << 63;
@@ -23,8 +26,12 @@ uint64_t* s_kernel_pml4;
 
 uint64_t* table_at(uint64_t physical) { return static_cast<uint64_t*>(physical_to_virtual(physical)); }
 
+bool holds_frame(uint64_t entry) { return entry & (pte_present | pte_parked); }
+
 uint64_t pte_flags_for(int prot)
 {
+    if (!(prot & (prot_read | prot_write | prot_exec)))
+        return pte_parked;
     uint64_t flags = pte_present;
     if (prot & prot_write)
         flags |= pte_writable;
@@ -38,7 +45,7 @@ void free_table_tree(uint64_t table_physical, int level)
     uint64_t* table = table_at(table_physical);
     for (int i = 0; i < 512; ++i) {
         uint64_t entry = table[i];
-        if (!(entry & pte_present))
+        if (level > 1 ? !(entry & pte_present) : !holds_frame(entry))
             continue;
         if (level > 1)
             free_table_tree(entry & pte_address_mask, level - 1);
@@ -189,7 +196,7 @@ void AddressSpace::unmap_pages(uint64_t start, uint64_t end)
         if (entry.is_error())
             continue;
         uint64_t* pte = entry.value();
-        if (*pte & pte_present) {
+        if (holds_frame(*pte)) {
             release_frame(*pte & pte_address_mask);
             *pte = 0;
             if (s_active == this)
@@ -274,7 +281,7 @@ ErrorOr<void> AddressSpace::protect(uint64_t start, uint64_t length, int prot)
         m_regions[index].prot = prot;
     for (uint64_t page = start; page < end; page += page_size) {
         auto entry = page_table_entry(page, false);
-        if (entry.is_error() || !(*entry.value() & pte_present))
+        if (entry.is_error() || !holds_frame(*entry.value()))
             continue;
         uint64_t* pte = entry.value();
         uint64_t flags = pte_flags_for(prot);
@@ -323,7 +330,7 @@ ErrorOr<uint64_t> AddressSpace::remap(uint64_t old_start, uint64_t old_length, u
     // Move the populated pages across instead of copying them.
     for (uint64_t offset = 0; offset < old_length; offset += page_size) {
         auto old_entry = page_table_entry(old_start + offset, false);
-        if (old_entry.is_error() || !(*old_entry.value() & pte_present))
+        if (old_entry.is_error() || !holds_frame(*old_entry.value()))
             continue;
         uint64_t* new_pte = TRY(page_table_entry(new_start + offset, true));
         *new_pte = *old_entry.value();
@@ -391,7 +398,7 @@ ErrorOr<uint8_t*> AddressSpace::writable_bytes(uint64_t address)
     if (!region)
         return Error(EFAULT);
     uint64_t* pte = TRY(page_table_entry(page, true));
-    if (!(*pte & pte_present)) {
+    if (!holds_frame(*pte)) {
         TRY(populate_page(*region, page));
         pte = TRY(page_table_entry(page, false));
     }
@@ -434,10 +441,10 @@ bool AddressSpace::handle_fault(uint64_t address, bool is_write, bool is_execute
         return false;
     uint64_t page = page_round_down(address);
     auto entry = page_table_entry(page, false);
-    if (!entry.is_error() && (*entry.value() & pte_present)) {
-        if (is_write && !(*entry.value() & pte_writable))
+    if (!entry.is_error() && holds_frame(*entry.value())) {
+        if ((*entry.value() & pte_present) && is_write && !(*entry.value() & pte_writable))
             return break_copy_on_write(*region, page, entry.value());
-        return false; // present and still faulting: a protection violation
+        return false; // there and still faulting (or parked): a protection violation
     }
     return !populate_page(*region, page).is_error();
 }
@@ -470,7 +477,7 @@ ErrorOr<uint64_t> AddressSpace::translate(uint64_t address)
     if (!region)
         return Error(EFAULT);
     uint64_t* pte = TRY(page_table_entry(page, true));
-    if (!(*pte & pte_present)) {
+    if (!holds_frame(*pte)) {
         TRY(populate_page(*region, page));
         pte = TRY(page_table_entry(page, false));
     }
@@ -506,7 +513,7 @@ ErrorOr<void> AddressSpace::copy_tables(AddressSpace& child, uint64_t parent_tab
     uint64_t* target = table_at(child_table);
     for (int i = 0; i < 512; ++i) {
         uint64_t entry = source[i];
-        if (!(entry & pte_present))
+        if (level > 1 ? !(entry & pte_present) : !holds_frame(entry))
             continue;
         uint64_t address = base + (uint64_t(i) << (12 + 9 * (level - 1)));
         if (level > 1) {
