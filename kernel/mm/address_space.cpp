@@ -157,6 +157,31 @@ bool AddressSpace::is_range_mapped(uint64_t start, uint64_t length) const
     return true;
 }
 
+uint64_t AddressSpace::resident_bytes() const
+{
+    uint64_t total = 0;
+    uint64_t* pml4 = table_at(m_pml4);
+    for (int i = 0; i < 256; ++i) {
+        if (!(pml4[i] & pte_present))
+            continue;
+        uint64_t* pdpt = table_at(pml4[i] & pte_address_mask);
+        for (int j = 0; j < 512; ++j) {
+            if (!(pdpt[j] & pte_present))
+                continue;
+            uint64_t* directory = table_at(pdpt[j] & pte_address_mask);
+            for (int k = 0; k < 512; ++k) {
+                if (!(directory[k] & pte_present))
+                    continue;
+                uint64_t* table = table_at(directory[k] & pte_address_mask);
+                for (int l = 0; l < 512; ++l)
+                    if (holds_frame(table[l]))
+                        total += page_size;
+            }
+        }
+    }
+    return total;
+}
+
 uint64_t AddressSpace::mapped_bytes() const
 {
     uint64_t total = 0;
@@ -411,6 +436,29 @@ ErrorOr<uint8_t*> AddressSpace::writable_bytes(uint64_t address)
             arch::invalidate_page(page);
     }
     return static_cast<uint8_t*>(physical_to_virtual(*pte & pte_address_mask)) + (address - page);
+}
+
+ErrorOr<void> AddressSpace::read_bytes(uint64_t address, void* buffer, size_t length)
+{
+    auto* target = static_cast<uint8_t*>(buffer);
+    while (length) {
+        uint64_t page = page_round_down(address);
+        auto* region = find_region(page);
+        if (!region)
+            return Error(EFAULT);
+        uint64_t* pte = TRY(page_table_entry(page, true));
+        if (!holds_frame(*pte)) {
+            TRY(populate_page(*region, page));
+            pte = TRY(page_table_entry(page, false));
+        }
+        size_t offset = address - page;
+        size_t chunk = page_size - offset < length ? page_size - offset : length;
+        memcpy(target, static_cast<uint8_t const*>(physical_to_virtual(*pte & pte_address_mask)) + offset, chunk);
+        address += chunk;
+        target += chunk;
+        length -= chunk;
+    }
+    return {};
 }
 
 ErrorOr<void> AddressSpace::write_bytes(uint64_t address, void const* bytes, size_t length)

@@ -7,6 +7,7 @@
 #include <fs/fs_context.h>
 #include <fs/open_file_description.h>
 #include <fs/path_walk.h>
+#include <fs/vfs.h>
 #include <mm/address_space.h>
 #include <mm/mapped_files.h>
 #include <mm/memory.h>
@@ -143,6 +144,26 @@ private:
 
 }
 
+// Where argv's and envp's strings lie in the new image, for /proc/PID/cmdline and environ:
+// the initial stack holds argc, then the argv and envp pointers.
+void record_argument_area(Process& process, uint64_t stack_pointer, std::span<std::string_view const> arguments,
+    std::span<std::string_view const> environment)
+{
+    auto read_pointer = [&](size_t index) -> uint64_t {
+        uint64_t value = 0;
+        (void)process.address_space().read_bytes(stack_pointer + 8 * index, &value, sizeof(value));
+        return value;
+    };
+    size_t argc = arguments.size();
+    process.arguments_start = argc ? read_pointer(1) : 0;
+    process.arguments_end = argc ? read_pointer(argc) + arguments[argc - 1].size() + 1 : 0;
+    size_t envc = environment.size();
+    process.environment_start = envc ? read_pointer(argc + 2) : 0;
+    process.environment_end = envc ? read_pointer(argc + 1 + envc) + environment[envc - 1].size() + 1 : 0;
+    if (!argc)
+        process.arguments_start = process.arguments_end = process.environment_start;
+}
+
 // execve(2) from one thread of several: the others leave before the new image is installed,
 // and the caller takes the process's ID as its thread ID, as Linux's de_thread does.
 void end_other_threads(Process& process, sched::Thread& survivor)
@@ -216,15 +237,16 @@ ErrorOr<void> execute(Process& process, sched::Thread* thread, std::string_view 
     auto& context = process.fs_context();
     fs::PathWalker walker(context);
     auto inode = TRY(walker.resolve(context.cwd(), path, fs::Follow::Yes));
-    return execute_inode(process, thread, *inode, path, arguments, environment, frame, diagnostic);
+    TRY(check_executable_file(*inode, diagnostic));
+    auto description = TRY(fs::open(context, context.cwd(), path, O_RDONLY, 0));
+    return execute_description(process, thread, std::move(description), path, arguments, environment, frame, diagnostic);
 }
 
-ErrorOr<void> execute_inode(Process& process, sched::Thread* thread, fs::Inode& inode, std::string_view path,
-    std::span<std::string_view const> arguments, std::span<std::string_view const> environment, arch::RegisterFrame& frame,
-    binfmt::Diagnostic& diagnostic, bool path_inaccessible)
+ErrorOr<void> execute_description(Process& process, sched::Thread* thread, RefPtr<fs::OpenFileDescription> description,
+    std::string_view path, std::span<std::string_view const> arguments, std::span<std::string_view const> environment,
+    arch::RegisterFrame& frame, binfmt::Diagnostic& diagnostic, bool path_inaccessible)
 {
-    TRY(check_executable_file(inode, diagnostic));
-    auto description = TRY(fs::OpenFileDescription::create(RefPtr<fs::Inode>(inode), O_RDONLY));
+    TRY(check_executable_file(description->inode(), diagnostic));
     DescriptionReader reader(*description);
     InterpreterOpener opener(process.fs_context(), diagnostic);
 
@@ -272,6 +294,8 @@ ErrorOr<void> execute_inode(Process& process, sched::Thread* thread, fs::Inode& 
     process.set_address_space(std::move(space));
 #endif
     process.set_executable_path(TRY(String::try_create(path)));
+    process.executable = std::move(description);
+    record_argument_area(process, result.stack_pointer, arguments, environment);
     process.set_name(path);
     process.set_has_executed();
     if (thread) {

@@ -4,6 +4,7 @@
 #include <fs/fd_table.h>
 #include <fs/fs_context.h>
 #include <fs/initrd.h>
+#include <fs/open_file_description.h>
 #include <lib/assert.h>
 #include <lib/user_memory.h>
 #include <plat/clock.h>
@@ -103,6 +104,11 @@ ErrorOr<Process*> Process::create(Process* parent)
             process->m_executable_path = path.release_value();
         memcpy(process->m_name, parent->m_name, sizeof(m_name));
         process->dumpable = parent->dumpable;
+        process->executable = parent->executable;
+        process->arguments_start = parent->arguments_start;
+        process->arguments_end = parent->arguments_end;
+        process->environment_start = parent->environment_start;
+        process->environment_end = parent->environment_end;
         process->no_new_privileges = parent->no_new_privileges;
         parent->m_children.append(*process);
     } else {
@@ -220,6 +226,7 @@ void Process::finish()
         m_address_space->unmap_owned_by(image_id);
 #endif
     m_address_space.clear();
+    executable.clear();
 
     // Orphans go to the nearest living subreaper above, or to the reaper; if this is the
     // reaper, the VM ends with it.

@@ -126,3 +126,71 @@ SYSCALL_HANDLER(lseek)
     auto description = TRY(usable_description_for(args.as_int(0)));
     return long(TRY(description->seek(int64_t(args[1]), args.as_int(2))));
 }
+
+namespace fs::syscalls {
+
+namespace {
+
+// The kernel-side copy loop of sendfile(2) and copy_file_range(2): reads at `input_offset`
+// (the description's own offset when null), writes at the output's offset. Stops at end of
+// file, at a short write, or when an error follows some bytes (which are then reported).
+ErrorOr<long> copy_between(OpenFileDescription& input, uint64_t* input_offset, OpenFileDescription& output, size_t count)
+{
+    static uint8_t s_chunk[16384]; // one CPU, and the kernel is never preempted
+    size_t copied = 0;
+    while (copied < count) {
+        size_t wanted = std::min(count - copied, sizeof(s_chunk));
+        auto in_buffer = IoBuffer::kernel(s_chunk, wanted);
+        auto read = input_offset ? input.pread(*input_offset, in_buffer) : input.read(in_buffer);
+        if (read.is_error()) {
+            if (copied)
+                break;
+            return read.release_error();
+        }
+        if (read.value() == 0)
+            break;
+        auto out_buffer = IoBuffer::kernel(s_chunk, read.value());
+        auto written = output.write(out_buffer);
+        if (written.is_error()) {
+            if (copied)
+                break;
+            return written.release_error();
+        }
+        if (input_offset)
+            *input_offset += written.value();
+        else if (written.value() < read.value())
+            (void)input.seek(-int64_t(read.value() - written.value()), 1 /* SEEK_CUR */);
+        copied += written.value();
+        if (written.value() < read.value())
+            break;
+    }
+    return long(copied);
+}
+
+}
+
+}
+
+using namespace fs::syscalls;
+
+// sendfile(2): from a file to any descriptor; with an offset pointer the input's own offset
+// stays where it is and the pointer is updated.
+SYSCALL_HANDLER(sendfile)
+{
+    auto output = TRY(usable_description_for(args.as_int(0)));
+    auto input = TRY(usable_description_for(args.as_int(1)));
+    if (!input->is_readable() || !output->is_writable())
+        return Error(EBADF);
+    if (output->flags() & O_APPEND)
+        return Error(EINVAL);
+    size_t count = std::min(size_t(args[3]), fs::max_transfer_size);
+    if (!args[2])
+        return copy_between(*input, nullptr, *output, count);
+    int64_t offset = TRY(args.pointer<int64_t>(2).read());
+    if (offset < 0)
+        return Error(EINVAL);
+    uint64_t position = uint64_t(offset);
+    long copied = TRY(copy_between(*input, &position, *output, count));
+    TRY(args.pointer<int64_t>(2).write(int64_t(position)));
+    return copied;
+}

@@ -2,6 +2,7 @@
 #include <config.h>
 #include <fs/fd_table.h>
 #include <fs/fs_context.h>
+#include <fs/open_file_description.h>
 #include <fs/vfs.h>
 #include <lib/format.h>
 #include <lib/user_memory.h>
@@ -58,12 +59,22 @@ ErrorOr<long> do_execve(int dirfd, uint64_t path_address, uint64_t argv, uint64_
     auto& process = current();
     auto& thread = current_thread();
     auto& context = process.fs_context();
-    auto base = TRY(fs::base_for(process.fd_table(), context, dirfd, path.view()));
     if (path.view().empty() && !(flags & at_empty_path))
         return Error(ENOENT);
-    auto inode = TRY(fs::resolve_path(context, *base, path.view(), (flags & at_symlink_nofollow) ? fs::Follow::No : fs::Follow::Yes, flags & at_empty_path));
-    if (inode->is_symlink())
-        return Error(ELOOP);
+    RefPtr<fs::OpenFileDescription> description;
+    if (path.view().empty()) {
+        description = TRY(process.fd_table().get(dirfd));
+        if (description->is_path_only())
+            return Error(EACCES);
+    } else {
+        auto base = TRY(fs::base_for(process.fd_table(), context, dirfd, path.view()));
+        auto inode = TRY(fs::resolve_path(context, *base, path.view(), (flags & at_symlink_nofollow) ? fs::Follow::No : fs::Follow::Yes));
+        if (inode->is_symlink())
+            return Error(ELOOP);
+        if (!inode->is_regular_file())
+            return Error(EACCES);
+        description = TRY(fs::open(context, *base, path.view(), O_RDONLY, 0));
+    }
     // The name the new program sees: the path, or /dev/fd/N for a descriptor (Linux's rule).
     String name;
     bool path_inaccessible = false;
@@ -77,7 +88,7 @@ ErrorOr<long> do_execve(int dirfd, uint64_t path_address, uint64_t argv, uint64_
         name = TRY(path.try_clone());
     }
     binfmt::Diagnostic diagnostic;
-    TRY(execute_inode(process, &thread, *inode, name.view(), argument_views.span(), environment_views.span(), thread.user_frame(), diagnostic, path_inaccessible));
+    TRY(execute_description(process, &thread, std::move(description), name.view(), argument_views.span(), environment_views.span(), thread.user_frame(), diagnostic, path_inaccessible));
     return 0;
 }
 

@@ -32,6 +32,7 @@ void copy_field(char (&field)[65], std::string_view text)
 namespace process {
 
 void set_hostname(std::string_view name) { copy_field(s_hostname, name); }
+char const* hostname() { return s_hostname; }
 
 }
 

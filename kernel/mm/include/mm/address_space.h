@@ -78,8 +78,15 @@ public:
     // Where the kernel can write the byte at `address` directly (up to the end of its page),
     // populating the page and breaking copy-on-write as needed.
     ErrorOr<uint8_t*> writable_bytes(uint64_t address);
+    // Copies bytes out of this address space (the space need not be active), reading in pages
+    // not populated yet; EFAULT outside its regions.
+    ErrorOr<void> read_bytes(uint64_t address, void* buffer, size_t length);
 
     Region const* find_region(uint64_t address) const;
+    // The regions in address order (null past the last), for /proc/PID/maps.
+    Region const* region_at(size_t index) const { return index < m_regions.size() ? &m_regions[index] : nullptr; }
+    // Bytes of pages that hold a frame now.
+    uint64_t resident_bytes() const;
     bool is_range_mapped(uint64_t start, uint64_t length) const;
     bool handle_fault(uint64_t address, bool is_write, bool is_execute);
 
@@ -87,6 +94,7 @@ public:
     void set_break_start(uint64_t address) { m_break_start = m_break = address; }
     ErrorOr<uint64_t> set_break(uint64_t address);
     uint64_t current_break() const { return m_break; }
+    uint64_t break_start() const { return m_break_start; }
 
     uint64_t stack_top() const { return m_stack_top; }
 

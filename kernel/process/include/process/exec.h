@@ -6,10 +6,11 @@
 #include <arch/register_frame.h>
 #include <binfmt/diagnostic.h>
 #include <lib/error_or.h>
+#include <lib/own_ptr.h>
 #include <process/process.h>
 
 namespace fs {
-class Inode;
+class OpenFileDescription;
 }
 
 namespace process {
@@ -19,10 +20,10 @@ namespace process {
 // the calling thread (null while the process has none yet, at boot).
 ErrorOr<void> execute(Process&, sched::Thread* thread, std::string_view path, std::span<std::string_view const> arguments,
     std::span<std::string_view const> environment, arch::RegisterFrame& frame, binfmt::Diagnostic&);
-// The same for a file already looked up (execveat(2) with AT_EMPTY_PATH, fexecve(3)); `path`
-// is what the new program sees as its file name.
-ErrorOr<void> execute_inode(Process&, sched::Thread* thread, fs::Inode& inode, std::string_view path,
-    std::span<std::string_view const> arguments, std::span<std::string_view const> environment, arch::RegisterFrame& frame,
-    binfmt::Diagnostic&, bool path_inaccessible = false);
+// The same for a file already opened (execveat(2), fexecve(3)); `path` is what the new
+// program sees as its file name.
+ErrorOr<void> execute_description(Process&, sched::Thread* thread, RefPtr<fs::OpenFileDescription> description,
+    std::string_view path, std::span<std::string_view const> arguments, std::span<std::string_view const> environment,
+    arch::RegisterFrame& frame, binfmt::Diagnostic&, bool path_inaccessible = false);
 
 }

@@ -15,6 +15,7 @@
 namespace fs {
 class FdTable;
 class FsContext;
+class OpenFileDescription;
 }
 
 namespace signal {
@@ -83,6 +84,8 @@ public:
     OwnPtr<signal::SignalState>& signal_state_owner() { return m_signal_state; }
 
     String const& executable_path() const { return m_executable_path; }
+    // The file the process runs (/proc/PID/exe), opened by its path.
+    RefPtr<fs::OpenFileDescription> executable;
     void set_executable_path(String path) { m_executable_path = std::move(path); }
     // The command name (comm): the executable's base name, 15 bytes at most.
     char const* name() const { return m_name; }
