@@ -12,6 +12,7 @@
 #include <plat/timer.h>
 #include <sched/scheduler.h>
 #include <sched/thread.h>
+#include <sched/timer.h>
 #include <sched/wait_queue.h>
 
 extern "C" char boot_stack_bottom[];
@@ -30,6 +31,7 @@ struct State {
     Thread* extended_state_owner { nullptr };
     IntrusiveList<Thread, &Thread::queue_node> run_queue;
     IntrusiveList<Thread, &Thread::sleep_node> sleepers;
+    IntrusiveList<Timer, &Timer::node> timers;
     uint64_t armed_deadline { 0 };
     uint64_t slice_end { 0 };
     bool timer_running { false };
@@ -56,6 +58,11 @@ void ensure_timer()
         if (!wanted || deadline < wanted)
             wanted = deadline;
     }
+    for (auto it = s.timers.begin(); it != s.timers.end(); ++it) {
+        uint64_t deadline = (*it).deadline();
+        if (!wanted || deadline < wanted)
+            wanted = deadline;
+    }
     if (!s.run_queue.is_empty() && s.current != s.idle && (!wanted || s.slice_end < wanted))
         wanted = s.slice_end;
     if (!wanted)
@@ -69,6 +76,36 @@ void ensure_timer()
 }
 
 uint64_t Scheduler::deadline_of(Thread& thread) { return thread.m_wake_deadline; }
+
+void Timer::arm(uint64_t deadline, void (*callback)(void*), void* argument)
+{
+    cancel();
+    Scheduler::start_timer();
+    m_deadline = deadline ? deadline : 1;
+    m_callback = callback;
+    m_argument = argument;
+    s.timers.append(*this);
+    ensure_timer();
+}
+
+void Timer::cancel() { IntrusiveList<Timer, &Timer::node>::remove(*this); }
+
+void Scheduler::run_expired_timers(uint64_t now)
+{
+    // A callback may arm timers again (periodic ones): take the expired ones off first.
+    for (bool fired = true; fired;) {
+        fired = false;
+        for (auto it = s.timers.begin(); it != s.timers.end(); ++it) {
+            Timer& timer = *it;
+            if (timer.m_deadline > now)
+                continue;
+            IntrusiveList<Timer, &Timer::node>::remove(timer);
+            timer.m_callback(timer.m_argument);
+            fired = true;
+            break;
+        }
+    }
+}
 
 void Scheduler::set_switch_hook(void (*hook)(Thread& next)) { s.switch_hook = hook; }
 
@@ -146,6 +183,7 @@ void Scheduler::on_timer()
         if (thread.m_wake_deadline <= now)
             WaitQueue::wake_thread(thread, WakeReason::TimedOut);
     }
+    run_expired_timers(now);
     if (s.current != s.idle && !s.run_queue.is_empty() && now >= s.slice_end) {
         s.run_queue.append(*s.current);
         switch_to_next();

@@ -101,41 +101,109 @@ SignalInfo make_info(int signal, PendingInfo const& pending)
     SignalInfo info {};
     info.signo = signal;
     info.code = pending.code;
-    if (signal == sigchld) {
-        info.child.pid = pending.pid;
-        info.child.status = pending.status;
-    } else if (signal == sigsegv || signal == sigbus || signal == sigill || signal == sigfpe || signal == sigtrap) {
-        if (pending.code > 0)
-            info.address = pending.address;
-        else
-            info.kill.pid = pending.pid;
+    bool is_fault = signal == sigsegv || signal == sigbus || signal == sigill || signal == sigfpe || signal == sigtrap;
+    if (is_fault && pending.code > 0) {
+        info.address = pending.address; // si_addr
+        return info;
+    }
+    // si_pid (or the timer id) at 16, si_uid (or the overrun count) at 20, then si_status
+    // for SIGCHLD or si_value for the rest, at 24.
+    int32_t first = pending.pid;
+    int32_t second = pending.code == si_timer ? pending.status : 0;
+    memcpy(info.bytes, &first, 4);
+    memcpy(info.bytes + 4, &second, 4);
+    if (signal == sigchld && pending.code > 0) {
+        int32_t status = pending.status;
+        memcpy(info.bytes + 8, &status, 4);
     } else {
-        info.kill.pid = pending.pid;
-        info.kill.value = pending.status;
+        uint64_t value = pending.address;
+        memcpy(info.bytes + 8, &value, 8);
     }
     return info;
 }
 
-// Takes the lowest signal in `set` off the thread's or the process's pending set.
+template<typename Queue>
+bool take_queued(Queue& queue, int signal, PendingInfo& info, bool& more)
+{
+    bool found = false;
+    more = false;
+    for (size_t i = 0; i < queue.size(); ++i) {
+        if (queue[i].signal != signal)
+            continue;
+        if (!found) {
+            info = queue[i].info;
+            queue.remove(i);
+            found = true;
+            --i;
+        } else {
+            more = true;
+            break;
+        }
+    }
+    return found;
+}
+
+// Records a pending signal: standard signals coalesce, real-time ones queue in order.
+template<typename Queue>
+void add_pending(uint64_t& bits, PendingInfo* infos, Queue& queue, int signal, PendingInfo const& info)
+{
+    if (signal >= sigrtmin) {
+        if (queue.try_append(sched::Thread::QueuedSignal { signal, info }).is_error())
+            return;
+        bits |= bit_of(signal);
+        return;
+    }
+    if (!(bits & bit_of(signal))) {
+        bits |= bit_of(signal);
+        infos[signal - 1] = info;
+    }
+}
+
+template<typename Queue>
+void take_pending(uint64_t& bits, PendingInfo* infos, Queue& queue, int signal, PendingInfo& info)
+{
+    if (signal >= sigrtmin) {
+        bool more = false;
+        if (!take_queued(queue, signal, info, more))
+            info = {};
+        if (!more)
+            bits &= ~bit_of(signal);
+        return;
+    }
+    bits &= ~bit_of(signal);
+    info = infos[signal - 1];
+}
+
+}
+
+// Takes the lowest signal in `set` off the thread's or the process's pending set: the
+// thread's own (synchronous) signals first, then the lowest number, as Linux does.
 int dequeue(sched::Thread& thread, uint64_t set, PendingInfo& info)
 {
     auto* state = thread.process()->signal_state();
-    uint64_t thread_set = thread.pending_signals & set;
-    uint64_t process_set = state ? state->pending & set : 0;
-    // Synchronous (thread) signals first, then the lowest number, as Linux does.
-    int signal = lowest(thread_set);
+    int signal = lowest(thread.pending_signals & set);
     if (signal) {
-        thread.pending_signals &= ~bit_of(signal);
-        info = thread.pending_info[signal - 1];
+        take_pending(thread.pending_signals, thread.pending_info, thread.queued_signals, signal, info);
         return signal;
     }
-    signal = lowest(process_set);
-    if (signal) {
-        state->pending &= ~bit_of(signal);
-        info = state->pending_info[signal - 1];
-    }
+    signal = state ? lowest(state->pending & set) : 0;
+    if (signal)
+        take_pending(state->pending, state->pending_info, state->queued_signals, signal, info);
     return signal;
 }
+
+void discard_pending(process::Process& process, int signal)
+{
+    PendingInfo ignored;
+    if (auto* state = process.signal_state())
+        while (state->pending & bit_of(signal))
+            take_pending(state->pending, state->pending_info, state->queued_signals, signal, ignored);
+    for (auto& thread : process.threads())
+        while (thread.pending_signals & bit_of(signal))
+            take_pending(thread.pending_signals, thread.pending_info, thread.queued_signals, signal, ignored);
+}
+
+namespace {
 
 // Syscalls that SA_RESTART restarts after a handler ran, as signal(7) lists them; the others
 // fail with EINTR.
@@ -277,10 +345,7 @@ void send_to_process(process::Process& process, int signal, PendingInfo const& i
             blocked_everywhere = false;
     if (is_ignored(process, signal) && !blocked_everywhere)
         return;
-    if (!(state->pending & bit_of(signal))) {
-        state->pending |= bit_of(signal);
-        state->pending_info[signal - 1] = info;
-    }
+    add_pending(state->pending, state->pending_info, state->queued_signals, signal, info);
     for (auto& thread : process.threads()) {
         if (!(thread.signal_mask & bit_of(signal)) || (thread.waited_signals & bit_of(signal))) {
             wake_for(thread, signal);
@@ -300,10 +365,7 @@ void send_to_thread(sched::Thread& thread, int signal, PendingInfo const& info)
     }
     if (is_ignored(*process, signal) && !(thread.signal_mask & bit_of(signal)))
         return;
-    if (!(thread.pending_signals & bit_of(signal))) {
-        thread.pending_signals |= bit_of(signal);
-        thread.pending_info[signal - 1] = info;
-    }
+    add_pending(thread.pending_signals, thread.pending_info, thread.queued_signals, signal, info);
     wake_for(thread, signal);
 }
 
@@ -378,6 +440,12 @@ void deliver_pending(sched::Thread& thread, arch::RegisterFrame& frame)
         thread.signal_mask = thread.saved_signal_mask;
         thread.restore_saved_signal_mask = false;
     }
+}
+
+ErrorOr<void> write_siginfo(uint64_t address, int signal, PendingInfo const& info)
+{
+    auto out = make_info(signal, info);
+    return copy_to_user(address, &out, sizeof(out));
 }
 
 namespace {

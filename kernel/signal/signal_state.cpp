@@ -2,6 +2,19 @@
 
 namespace signal {
 
+void destroy_timers(ProcessTimers*);
+void delete_posix_timers(ProcessTimers*);
+
+SignalState::SignalState() = default;
+
+SignalState::SignalState(SignalState const& other)
+{
+    for (int i = 0; i < signal_count; ++i)
+        m_actions[i] = other.m_actions[i];
+}
+
+SignalState::~SignalState() { destroy_timers(timers); }
+
 ErrorOr<void> SignalState::set_action(int signal, KernelSigaction const& action)
 {
     if (signal < 1 || signal > signal_count)
@@ -15,6 +28,8 @@ ErrorOr<void> SignalState::set_action(int signal, KernelSigaction const& action)
 
 void SignalState::reset_for_exec()
 {
+    // POSIX timers do not survive execve(2); alarm and setitimer do.
+    delete_posix_timers(timers);
     for (auto& action : m_actions) {
         if (action.handler != ignore_handler)
             action = {};

@@ -29,11 +29,8 @@ SYSCALL_HANDLER(rt_sigaction)
         // Ignoring a signal discards it where it is pending (POSIX).
         bool ignored = action.handler == ignore_handler
             || (action.handler == default_handler && default_action(signal) == DefaultAction::Ignore);
-        if (ignored) {
-            state().pending &= ~bit_of(signal);
-            for (auto& thread : process::current().threads())
-                thread.pending_signals &= ~bit_of(signal);
-        }
+        if (ignored)
+            discard_pending(process::current(), signal);
     }
     if (!old_action.is_null())
         TRY(old_action.write(previous));

@@ -1,3 +1,4 @@
+#include <cstring>
 // Sending, waiting for and returning from signals.
 #include <lib/user_memory.h>
 #include <plat/clock.h>
@@ -10,6 +11,7 @@
 
 namespace signal {
 ErrorOr<long> return_from_handler(arch::RegisterFrame& frame);
+ErrorOr<void> write_siginfo(uint64_t address, int signal, PendingInfo const& info);
 }
 
 using namespace signal;
@@ -151,29 +153,10 @@ SYSCALL_HANDLER(rt_sigtimedwait)
     for (;;) {
         uint64_t available = (thread.pending_signals | state->pending) & set;
         if (available) {
-            int signal = __builtin_ctzll(available) + 1;
-            PendingInfo info;
-            if (thread.pending_signals & bit_of(signal)) {
-                thread.pending_signals &= ~bit_of(signal);
-                info = thread.pending_info[signal - 1];
-            } else {
-                state->pending &= ~bit_of(signal);
-                info = state->pending_info[signal - 1];
-            }
-            if (args[1]) {
-                struct {
-                    int32_t signo, error, code, padding;
-                    int32_t pid;
-                    uint32_t uid;
-                    int32_t status;
-                    int32_t rest[25];
-                } out {};
-                out.signo = signal;
-                out.code = info.code;
-                out.pid = info.pid;
-                out.status = info.status;
-                TRY(copy_to_user(args[1], &out, sizeof(out)));
-            }
+            PendingInfo info {};
+            int signal = dequeue(thread, set, info);
+            if (args[1])
+                TRY(write_siginfo(args[1], signal, info));
             return signal;
         }
         if (args[2] && deadline <= plat::monotonic_nanoseconds())
@@ -224,5 +207,59 @@ SYSCALL_HANDLER(sigaltstack)
     }
     if (args[1])
         TRY(args.pointer<Stack>(1).write(old));
+    return 0;
+}
+
+namespace {
+
+// rt_sigqueueinfo(2) and rt_tgsigqueueinfo(2): the caller's siginfo (signo, code, value) goes
+// along; a non-negative si_code claims to come from the kernel, which only a process may do
+// to itself (EPERM otherwise), as Linux rules.
+ErrorOr<PendingInfo> read_queued_info(uint64_t address, int signal, bool to_self)
+{
+    uint8_t raw[128];
+    TRY(copy_from_user(raw, address, sizeof(raw)));
+    int32_t code;
+    memcpy(&code, raw + 8, 4);
+    if ((code >= 0 || code == si_tkill) && !to_self)
+        return Error(EPERM);
+    (void)signal;
+    int32_t pid;
+    uint64_t value;
+    memcpy(&pid, raw + 16, 4);
+    memcpy(&value, raw + 24, 8);
+    return PendingInfo { .code = code, .pid = pid, .status = 0, .address = value };
+}
+
+}
+
+SYSCALL_HANDLER(rt_sigqueueinfo)
+{
+    int pid = args.as_int(0);
+    int signal = args.as_int(1);
+    TRY(check_signal_number(signal));
+    auto* target = process::find_process(pid);
+    if (!target || pid <= 0)
+        return Error(ESRCH);
+    auto info = TRY(read_queued_info(args[2], signal, target == &process::current()));
+    if (signal && !target->is_zombie())
+        send_to_process(*target, signal, info);
+    return 0;
+}
+
+SYSCALL_HANDLER(rt_tgsigqueueinfo)
+{
+    int tgid = args.as_int(0);
+    int tid = args.as_int(1);
+    int signal = args.as_int(2);
+    TRY(check_signal_number(signal));
+    if (tgid <= 0 || tid <= 0)
+        return Error(EINVAL);
+    auto* thread = process::find_thread(tid);
+    if (!thread || !thread->process() || thread->process()->pid() != tgid)
+        return Error(ESRCH);
+    auto info = TRY(read_queued_info(args[3], signal, thread->process() == &process::current()));
+    if (signal)
+        send_to_thread(*thread, signal, info);
     return 0;
 }

@@ -13,6 +13,7 @@ public:
     static void switch_to_next();
     static void finish_switch();
     static void on_timer();
+    static void run_expired_timers(uint64_t now);
     static void idle_loop(void*);
     static void start_timer();
     static uint64_t deadline_of(Thread&);

@@ -5,6 +5,7 @@
 #include <arch/register_frame.h>
 #include <lib/error_or.h>
 #include <lib/intrusive_list.h>
+#include <lib/vector.h>
 
 namespace process {
 class Process;
@@ -87,6 +88,12 @@ public:
         uint64_t address;
     };
     PendingInfo pending_info[64] {};
+    // Real-time signals queue: one entry per sending, in order.
+    struct QueuedSignal {
+        int signal;
+        PendingInfo info;
+    };
+    Vector<QueuedSignal> queued_signals;
 
     // CPU time spent, in nanoseconds, for getrusage and wait4.
     uint64_t user_nanoseconds() const;

@@ -34,6 +34,12 @@ void send_to_thread(sched::Thread&, int signal, PendingInfo const& info);
 // handler runs if there is one, otherwise the process dies of it).
 void force_to_thread(sched::Thread&, int signal, PendingInfo const& info);
 
+// Takes the lowest pending signal in `set` (the thread's own first), with what it carries;
+// 0 when none.
+int dequeue(sched::Thread&, uint64_t set, PendingInfo& info);
+// Drops every pending instance of `signal` in the process and its threads.
+void discard_pending(process::Process&, int signal);
+
 // Signals the thread could take now.
 uint64_t deliverable(sched::Thread&);
 // Before returning to application code: runs default actions or sets up a handler frame in

@@ -31,13 +31,26 @@ constexpr uint64_t sa_nocldstop = 1, sa_nocldwait = 2, sa_siginfo = 4, sa_restor
                    sa_onstack = 0x0800'0000, sa_restart = 0x1000'0000, sa_nodefer = 0x4000'0000,
                    sa_resethand = 0x8000'0000;
 
-// What a pending signal carries into the handler's siginfo.
+// What a pending signal carries into the handler's siginfo: si_code; then si_pid (or the
+// timer id, or the child's pid); si_status (a child's status, a timer's overrun count); and
+// si_addr (faults) or si_value (queued signals, timers).
 using PendingInfo = sched::Thread::PendingInfo;
+
+constexpr int sigrtmin = 32;
+constexpr int si_queue = -1, si_timer = -2;
 
 // Per-process dispositions and the signals sent to the process as a whole (any of its
 // threads may take them). Each thread's mask and its own pending signals live on the thread.
+struct ProcessTimers;
+
 class SignalState {
 public:
+    SignalState();
+    // A forked child's copy: the dispositions only; nothing pending, no timers (fork(2)).
+    SignalState(SignalState const&);
+    SignalState& operator=(SignalState const&) = delete;
+    ~SignalState();
+
     KernelSigaction const& action(int signal) const { return m_actions[signal - 1]; }
     ErrorOr<void> set_action(int signal, KernelSigaction const&);
     void reset_action(int signal) { m_actions[signal - 1] = {}; }
@@ -47,6 +60,10 @@ public:
 
     uint64_t pending { 0 };
     PendingInfo pending_info[signal_count] {};
+    Vector<sched::Thread::QueuedSignal> queued_signals;
+
+    // alarm, setitimer and timer_create (timers.cpp); created on first use.
+    ProcessTimers* timers { nullptr };
 
 private:
     KernelSigaction m_actions[signal_count] {};
