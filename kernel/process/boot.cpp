@@ -11,6 +11,7 @@
 #include <lib/format.h>
 #include <mm/memory.h>
 #include <plat/clock.h>
+#include <plat/interrupts.h>
 #include <plat/power.h>
 #include <process/boot.h>
 #include <process/exec.h>
@@ -52,6 +53,27 @@ void application_fault(arch::RegisterFrame&, int signal, int code, uint64_t addr
     (void)address;
     current().terminate(signaled_status(signal));
     exit_thread();
+#endif
+}
+
+int s_application_pid = 0;
+
+// A signal sent to `unifork run` on the host (Ctrl-C, SIGTERM): the application gets it, as
+// the main process of a container gets the one `docker stop` sends. Runs in the interrupt
+// handler; delivery happens on the application's way back to its code.
+void deliver_host_signal(int signal)
+{
+    Process* application = find_process(s_application_pid);
+    if (!application)
+        return;
+#ifdef CONFIG_SIGNAL
+    signal::send_to_process(*application, signal, signal::PendingInfo { .code = signal::si_user, .pid = 0, .status = 0, .address = 0 });
+#else
+    // Without signals, one whose default action ends a process ends it; the others (SIGCHLD,
+    // SIGCONT, the stop signals, SIGURG, SIGWINCH) have nothing to do.
+    if ((signal >= 17 && signal <= 23) || signal == 28)
+        return;
+    application->terminate(signaled_status(signal));
 #endif
 }
 
@@ -237,6 +259,8 @@ void boot_first_process(std::span<uint8_t const> initrd, uint64_t initrd_physica
     if (thread.is_error())
         refuse_boot("first process", "out of memory");
     process->add_thread(*thread.value());
+    s_application_pid = process->pid();
+    plat::set_host_signal_handler(deliver_host_signal);
     sched::start(*thread.value());
 #ifdef CONFIG_INIT
     auto init_thread = sched::Thread::create_kernel(init, init->pid(), run_init, process);

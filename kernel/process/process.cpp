@@ -210,6 +210,8 @@ void Process::terminate(int status)
         thread.exit_requested = true;
         sched::interrupt(thread);
     }
+    stopped = false;
+    stop_queue.wake_all();
 }
 
 void Process::finish()
@@ -391,6 +393,11 @@ void initialize_scheduling()
 void prepare_return_to_user()
 {
     auto& thread = sched::current_thread();
+    if (thread.exit_requested)
+        exit_thread();
+    auto& process = *thread.process();
+    while (process.stopped && !thread.exit_requested)
+        process.stop_queue.wait_uninterruptible();
     if (thread.exit_requested)
         exit_thread();
 #ifdef CONFIG_SIGNAL

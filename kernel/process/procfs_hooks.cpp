@@ -98,6 +98,8 @@ ErrorOr<TaskInfo> task_info(int tid)
     info.exit_signal = process->exit_signal();
     if (process->is_zombie())
         info.state = 'Z';
+    else if (process->stopped)
+        info.state = 'T';
     else if (thread && thread->state() == sched::ThreadState::Blocked)
         info.state = 'S';
     else

@@ -298,6 +298,62 @@ bool setup_frame(sched::Thread& thread, arch::RegisterFrame& frame, int signal, 
 
 }
 
+// SIGCHLD for a child that stopped or continued, unless the parent asked for none
+// (SA_NOCLDSTOP); its waiters are woken either way.
+void notify_parent_of_stop_or_continue(process::Process& child, int code, int status)
+{
+    auto* parent = child.parent();
+    if (!parent)
+        return;
+    parent->child_events.wake_all();
+    auto* state = parent->signal_state();
+    if (!state || (state->action(sigchld).flags & sa_nocldstop))
+        return;
+    send_to_process(*parent, sigchld, PendingInfo { .code = code, .pid = child.pid(), .status = status, .address = 0 });
+}
+
+constexpr int cld_stopped = 5, cld_continued = 6;
+constexpr uint64_t stop_signals = (uint64_t(1) << (sigstop - 1)) | (uint64_t(1) << (sigtstp - 1)) | (uint64_t(1) << (sigttin - 1)) | (uint64_t(1) << (sigttou - 1));
+
+// Sending SIGCONT continues a stopped process at once, whatever its disposition, and drops
+// pending stop signals; sending a stop signal drops a pending SIGCONT.
+void apply_job_control_at_send(process::Process& process, int signal)
+{
+    if (signal == sigcont) {
+        for (int stop = 1; stop <= signal_count; ++stop)
+            if (stop_signals & bit_of(stop))
+                discard_pending(process, stop);
+        if (process.stopped) {
+            process.stopped = false;
+            process.stop_reportable = false;
+            process.continue_reportable = true;
+            process.stop_queue.wake_all();
+            notify_parent_of_stop_or_continue(process, cld_continued, sigcont);
+        }
+    } else if (stop_signals & bit_of(signal)) {
+        discard_pending(process, sigcont);
+    }
+}
+
+// The default action of a stop signal: the whole process stops, its parent hears of it, and
+// the taking thread waits (the others stop on their way back to the application).
+void stop_process(sched::Thread& thread, int signal)
+{
+    auto& process = *thread.process();
+    process.stopped = true;
+    process.stop_signal = signal;
+    process.stop_reportable = true;
+    process.continue_reportable = false;
+    for (auto& other : process.threads())
+        if (&other != &thread)
+            sched::interrupt(other);
+    notify_parent_of_stop_or_continue(process, cld_stopped, signal);
+    while (process.stopped && !thread.exit_requested)
+        process.stop_queue.wait_uninterruptible();
+    if (thread.exit_requested)
+        process::exit_thread();
+}
+
 DefaultAction default_action(int signal)
 {
     switch (signal) {
@@ -336,6 +392,7 @@ void send_to_process(process::Process& process, int signal, PendingInfo const& i
         process.terminate(process::signaled_status(sigkill));
         return;
     }
+    apply_job_control_at_send(process, signal);
     auto* state = process.signal_state();
     if (!state)
         return;
@@ -363,6 +420,7 @@ void send_to_thread(sched::Thread& thread, int signal, PendingInfo const& info)
         process->terminate(process::signaled_status(sigkill));
         return;
     }
+    apply_job_control_at_send(*process, signal);
     if (is_ignored(*process, signal) && !(thread.signal_mask & bit_of(signal)))
         return;
     add_pending(thread.pending_signals, thread.pending_info, thread.queued_signals, signal, info);
@@ -412,7 +470,9 @@ void deliver_pending(sched::Thread& thread, arch::RegisterFrame& frame)
             switch (default_action(signal)) {
             case DefaultAction::Ignore:
             case DefaultAction::Continue:
-            case DefaultAction::Stop: // job control is not supported yet: nothing stops
+                continue;
+            case DefaultAction::Stop:
+                stop_process(thread, signal);
                 continue;
             case DefaultAction::Terminate:
             case DefaultAction::CoreDump:

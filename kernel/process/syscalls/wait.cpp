@@ -62,12 +62,24 @@ ErrorOr<Collected> wait_for_child(WaitRequest const& request)
             if (!matches(child, request))
                 continue;
             any = true;
-            if (!child.is_zombie())
-                continue;
-            Collected collected { child.pid(), child.exit_status(), child.total_cpu_nanoseconds(), child.children_cpu_nanoseconds };
-            if (!(request.options & wnowait))
-                child.reap();
-            return collected;
+            if (child.is_zombie() && (request.options & wexited)) {
+                Collected collected { child.pid(), child.exit_status(), child.total_cpu_nanoseconds(), child.children_cpu_nanoseconds };
+                if (!(request.options & wnowait))
+                    child.reap();
+                return collected;
+            }
+            // Job control: a stop (WUNTRACED/WSTOPPED) or a continuation (WCONTINUED) not
+            // reported yet.
+            if ((request.options & wstopped) && child.stop_reportable && child.stopped) {
+                if (!(request.options & wnowait))
+                    child.stop_reportable = false;
+                return Collected { child.pid(), (child.stop_signal << 8) | 0x7f, 0, 0 };
+            }
+            if ((request.options & wcontinued) && child.continue_reportable) {
+                if (!(request.options & wnowait))
+                    child.continue_reportable = false;
+                return Collected { child.pid(), 0xffff, 0, 0 };
+            }
         }
         if (!any)
             return Error(ECHILD);
@@ -165,19 +177,7 @@ SYSCALL_HANDLER(waitid)
     default:
         return Error(EINVAL);
     }
-    Collected collected { 0, 0, 0, 0 };
-    if (options & wexited) {
-        collected = TRY(wait_for_child(request));
-    } else {
-        // Stop and continue reports come with job control; nothing is ever stopped yet, so
-        // this either waits forever for a child that exists or fails like Linux.
-        request.options |= wnohang;
-        TRY(wait_for_child(request));
-        if (!(options & wnohang)) {
-            while (current().child_events.wait() != sched::WakeReason::Interrupted) { }
-            return Error(EINTR);
-        }
-    }
+    Collected collected = TRY(wait_for_child(request));
     if (args[2]) {
         // siginfo_t for SIGCHLD: si_signo, si_errno, si_code, then si_pid, si_uid, si_status.
         struct {
@@ -189,12 +189,22 @@ SYSCALL_HANDLER(waitid)
         } info {};
         static_assert(sizeof(info) == 128);
         if (collected.pid) {
-            constexpr int cld_exited = 1, cld_killed = 2;
+            constexpr int cld_exited = 1, cld_killed = 2, cld_stopped = 5, cld_continued = 6;
             info.signo = sigchld;
-            bool signaled = collected.status & 0x7f;
-            info.code = signaled ? cld_killed : cld_exited;
             info.pid = collected.pid;
-            info.status = signaled ? (collected.status & 0x7f) : ((collected.status >> 8) & 0xff);
+            if (collected.status == 0xffff) {
+                info.code = cld_continued;
+                info.status = 18; // SIGCONT
+            } else if ((collected.status & 0xff) == 0x7f) {
+                info.code = cld_stopped;
+                info.status = (collected.status >> 8) & 0xff;
+            } else if (collected.status & 0x7f) {
+                info.code = cld_killed;
+                info.status = collected.status & 0x7f;
+            } else {
+                info.code = cld_exited;
+                info.status = (collected.status >> 8) & 0xff;
+            }
         }
         TRY(copy_to_user(args[2], &info, sizeof(info)));
     }

@@ -131,6 +131,13 @@ public:
     uint64_t start_nanoseconds { 0 };
     uint64_t total_cpu_nanoseconds() const;
 
+    // Job control: stopped by a stop signal until SIGCONT, with what wait(2) has yet to report.
+    bool stopped { false };
+    int stop_signal { 0 };
+    bool stop_reportable { false };
+    bool continue_reportable { false };
+    sched::WaitQueue stop_queue;
+
     // Ends the process with `status` (a wait status word): every thread is asked to leave.
     void terminate(int status);
     // Called by the last thread on its way out.
