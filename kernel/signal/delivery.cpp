@@ -15,6 +15,8 @@
 
 namespace signal {
 
+void notify_signalfds();
+
 namespace {
 
 struct SignalInfo {
@@ -403,6 +405,7 @@ void send_to_process(process::Process& process, int signal, PendingInfo const& i
     if (is_ignored(process, signal) && !blocked_everywhere)
         return;
     add_pending(state->pending, state->pending_info, state->queued_signals, signal, info);
+    notify_signalfds();
     for (auto& thread : process.threads()) {
         if (!(thread.signal_mask & bit_of(signal)) || (thread.waited_signals & bit_of(signal))) {
             wake_for(thread, signal);
@@ -424,6 +427,7 @@ void send_to_thread(sched::Thread& thread, int signal, PendingInfo const& info)
     if (is_ignored(*process, signal) && !(thread.signal_mask & bit_of(signal)))
         return;
     add_pending(thread.pending_signals, thread.pending_info, thread.queued_signals, signal, info);
+    notify_signalfds();
     wake_for(thread, signal);
 }
 
