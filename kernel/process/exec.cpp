@@ -303,6 +303,8 @@ ErrorOr<void> execute_description(Process& process, sched::Thread* thread, RefPt
         thread->set_gs_base(0);
         thread->clear_child_tid = 0;
         thread->robust_list_head = 0;
+        thread->rseq_address = 0;
+        thread->rseq_signature = 0;
         thread->alternate_stack = 0;
         thread->alternate_stack_size = 0;
         thread->alternate_stack_flags = 2; // SS_DISABLE

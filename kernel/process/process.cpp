@@ -12,6 +12,7 @@
 #include <process/futex.h>
 #include <process/lifecycle.h>
 #include <process/process.h>
+#include <process/rseq.h>
 #include <sched/scheduler.h>
 #include <signal/delivery.h>
 #include <signal/signal_state.h>
@@ -400,6 +401,16 @@ void prepare_return_to_user()
         process.stop_queue.wait_uninterruptible();
     if (thread.exit_requested)
         exit_thread();
+    auto& frame = thread.user_frame();
+    bool signal_coming = false;
+#ifdef CONFIG_SIGNAL
+    signal_coming = signal::deliverable(thread) != 0;
+#endif
+    if (thread.rseq_address && (frame.vector != arch::syscall_vector || signal_coming)
+        && !fix_up_restartable_sequence(thread, frame)) {
+        process.terminate(signaled_status(11));
+        exit_thread();
+    }
 #ifdef CONFIG_SIGNAL
     signal::deliver_pending(thread, thread.user_frame());
 #endif

@@ -137,6 +137,11 @@ ErrorOr<long> create_process(CloneRequest const& request)
     thread->signal_mask = creator.signal_mask;
     // A child with its own memory keeps the alternate signal stack; one sharing memory
     // (vfork) does not, as on Linux.
+    if (!(request.flags & clone_vm)) {
+        // A copy of the memory keeps the rseq registration, which lives in it (Linux's rule).
+        thread->rseq_address = creator.rseq_address;
+        thread->rseq_signature = creator.rseq_signature;
+    }
     if (!(request.flags & clone_vm) || (request.flags & clone_vfork)) {
         thread->alternate_stack = creator.alternate_stack;
         thread->alternate_stack_size = creator.alternate_stack_size;

@@ -65,6 +65,9 @@ public:
     uint64_t set_child_tid { 0 };
     uint64_t clear_child_tid { 0 };
     uint64_t robust_list_head { 0 };
+    // rseq(2): the registered struct rseq and the signature its abort handlers carry.
+    uint64_t rseq_address { 0 };
+    uint32_t rseq_signature { 0 };
 
     // Set when the thread must stop what it waits for and leave (exit_group, execve from
     // another thread, a fatal signal): blocking waits return Interrupted.
