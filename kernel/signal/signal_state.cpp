@@ -2,18 +2,7 @@
 
 namespace signal {
 
-void destroy_timers(ProcessTimers*);
 void delete_posix_timers(ProcessTimers*);
-
-SignalState::SignalState() = default;
-
-SignalState::SignalState(SignalState const& other)
-{
-    for (int i = 0; i < signal_count; ++i)
-        m_actions[i] = other.m_actions[i];
-}
-
-SignalState::~SignalState() { destroy_timers(timers); }
 
 ErrorOr<void> SignalState::set_action(int signal, KernelSigaction const& action)
 {

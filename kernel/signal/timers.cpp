@@ -67,6 +67,7 @@ ErrorOr<ProcessTimers*> timers_of(process::Process& process)
             return Error(ENOMEM);
         timers->process = &process;
         state->timers = timers;
+        state->timers_release = destroy_timers;
     }
     return state->timers;
 }

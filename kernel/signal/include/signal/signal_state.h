@@ -45,11 +45,19 @@ struct ProcessTimers;
 
 class SignalState {
 public:
-    SignalState();
+    SignalState() = default;
     // A forked child's copy: the dispositions only; nothing pending, no timers (fork(2)).
-    SignalState(SignalState const&);
+    SignalState(SignalState const& other)
+    {
+        for (int i = 0; i < signal_count; ++i)
+            m_actions[i] = other.m_actions[i];
+    }
     SignalState& operator=(SignalState const&) = delete;
-    ~SignalState();
+    ~SignalState()
+    {
+        if (timers)
+            timers_release(timers);
+    }
 
     KernelSigaction const& action(int signal) const { return m_actions[signal - 1]; }
     ErrorOr<void> set_action(int signal, KernelSigaction const&);
@@ -62,8 +70,10 @@ public:
     PendingInfo pending_info[signal_count] {};
     Vector<sched::Thread::QueuedSignal> queued_signals;
 
-    // alarm, setitimer and timer_create (timers.cpp); created on first use.
+    // alarm, setitimer and timer_create (timers.cpp); created on first use, with the function
+    // that releases them.
     ProcessTimers* timers { nullptr };
+    void (*timers_release)(ProcessTimers*) { nullptr };
 
 private:
     KernelSigaction m_actions[signal_count] {};
