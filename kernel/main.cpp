@@ -6,6 +6,7 @@
 #include <lib/format.h>
 #include <mm/address_space.h>
 #include <mm/memory.h>
+#include <plat/interrupts.h>
 #include <plat/platform.h>
 #include <plat/pvh.h>
 #include <process/boot.h>
@@ -32,6 +33,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t start_info_physical)
     plat::initialize_platform();
     arch::initialize_traps();
     arch::initialize_cpu();
+    plat::initialize_interrupts();
 
     auto const& start_info = *static_cast<plat::HvmStartInfo const*>(mm::physical_to_virtual(start_info_physical));
     if (start_info.magic != plat::hvm_start_magic)

@@ -11,7 +11,7 @@ void initialize_platform()
     clock_mark_boot();
     serial_initialize(com1);
     serial_initialize(com2);
-    serial_initialize(com3);
+    serial_initialize(com3, true);
     // The legacy PICs stay masked: remapped away from the exception vectors first, so a
     // spurious interrupt cannot masquerade as a fault.
     arch::outb(0x20, 0x11);

@@ -4,14 +4,15 @@
 
 namespace plat {
 
-void serial_initialize(uint16_t port)
+void serial_initialize(uint16_t port, bool receives)
 {
     arch::outb(port + 1, 0x00); // no interrupts
     arch::outb(port + 3, 0x80); // divisor latch
     arch::outb(port + 0, 0x01); // 115200 baud
     arch::outb(port + 1, 0x00);
     arch::outb(port + 3, 0x03); // 8N1
-    arch::outb(port + 2, 0xc7); // FIFO on, cleared
+    if (!receives)
+        arch::outb(port + 2, 0xc7); // FIFO on, cleared
     arch::outb(port + 4, 0x03); // DTR, RTS
 }
 

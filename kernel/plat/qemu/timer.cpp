@@ -2,6 +2,7 @@
 #include <arch/traps.h>
 #include <mm/memory.h>
 #include <plat/clock.h>
+#include <plat/interrupts.h>
 #include <plat/timer.h>
 
 namespace plat {
@@ -15,6 +16,7 @@ constexpr uint32_t msr_tsc_deadline = 0x6e0;
 constexpr uint32_t msr_x2apic_first = 0x800;
 
 // Register offsets in the xAPIC page; the x2APIC MSR is 0x800 + offset / 16.
+constexpr uint32_t apic_id = 0x20;
 constexpr uint32_t apic_task_priority = 0x80;
 constexpr uint32_t apic_end_of_interrupt = 0xb0;
 constexpr uint32_t apic_spurious = 0xf0;
@@ -27,6 +29,7 @@ constexpr uint32_t lvt_masked = 1 << 16;
 constexpr uint32_t lvt_tsc_deadline = 2 << 17;
 
 struct Apic {
+    bool enabled { false };
     bool x2apic { false };
     volatile uint32_t* registers { nullptr };
     bool tsc_deadline { false };
@@ -52,7 +55,7 @@ void write_register(uint32_t offset, uint32_t value)
 
 void timer_interrupt(arch::RegisterFrame&)
 {
-    write_register(apic_end_of_interrupt, 0);
+    end_of_interrupt();
     if (s_apic.handler)
         s_apic.handler();
 }
@@ -79,9 +82,12 @@ void calibrate_countdown()
 
 }
 
-void initialize_timer(void (*handler)())
+// Enables the local APIC (x2APIC mode where the CPU has it) so that it accepts interrupts;
+// once, whoever needs it first: the interrupt set-up at boot or the timer.
+void enable_local_apic()
 {
-    s_apic.handler = handler;
+    if (s_apic.enabled)
+        return;
     auto leaf1 = arch::cpuid(1);
     s_apic.tsc_deadline = leaf1.ecx & (1u << 24);
     s_apic.x2apic = leaf1.ecx & (1u << 21);
@@ -93,10 +99,26 @@ void initialize_timer(void (*handler)())
     if (!s_apic.x2apic)
         s_apic.registers = static_cast<volatile uint32_t*>(mm::physical_to_virtual(base & 0xf'ffff'f000));
 
-    arch::set_interrupt_handler(timer_vector, timer_interrupt);
     arch::set_interrupt_handler(spurious_vector, spurious_interrupt);
     write_register(apic_task_priority, 0);
     write_register(apic_spurious, 0x100 | spurious_vector);
+    s_apic.enabled = true;
+}
+
+uint32_t local_apic_id()
+{
+    enable_local_apic();
+    uint32_t id = read_register(apic_id);
+    return s_apic.x2apic ? id : id >> 24;
+}
+
+void end_of_interrupt() { write_register(apic_end_of_interrupt, 0); }
+
+void initialize_timer(void (*handler)())
+{
+    s_apic.handler = handler;
+    enable_local_apic();
+    arch::set_interrupt_handler(timer_vector, timer_interrupt);
     if (s_apic.tsc_deadline) {
         write_register(apic_lvt_timer, lvt_tsc_deadline | timer_vector);
     } else {
