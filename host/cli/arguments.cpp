@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 
 namespace unifork::cli {
 
@@ -71,15 +72,35 @@ std::vector<std::string> build_environment(std::vector<std::string> const& assig
     return environment;
 }
 
-double parse_timeout(std::string_view text)
+namespace {
+
+std::optional<double> parse_seconds(std::string_view text)
 {
     std::string copy(text);
     char* end = nullptr;
     double seconds = std::strtod(copy.c_str(), &end);
     bool starts_well = !copy.empty() && ((copy[0] >= '0' && copy[0] <= '9') || copy[0] == '.');
-    if (!starts_well || end != copy.c_str() + copy.size() || !std::isfinite(seconds) || seconds <= 0 || seconds > 1e9)
-        throw UsageError("--timeout: expected a positive number of seconds, got \"" + copy + "\"");
+    if (!starts_well || end != copy.c_str() + copy.size() || !std::isfinite(seconds) || seconds < 0 || seconds > 1e9)
+        return std::nullopt;
     return seconds;
+}
+
+}
+
+double parse_timeout(std::string_view text)
+{
+    auto seconds = parse_seconds(text);
+    if (!seconds || *seconds <= 0)
+        throw UsageError("--timeout: expected a positive number of seconds, got \"" + std::string(text) + "\"");
+    return *seconds;
+}
+
+double parse_stop_timeout(std::string_view text)
+{
+    auto seconds = parse_seconds(text);
+    if (!seconds)
+        throw UsageError("--stop-timeout: expected a number of seconds (0 or more), got \"" + std::string(text) + "\"");
+    return *seconds;
 }
 
 }

@@ -37,4 +37,8 @@ std::vector<std::string> build_environment(std::vector<std::string> const& assig
 // Seconds, possibly fractional, greater than zero. Throws UsageError.
 double parse_timeout(std::string_view text);
 
+// --stop-timeout: seconds, possibly fractional, zero or more (0 stops the VM at once, as
+// `docker stop -t 0`). Throws UsageError.
+double parse_stop_timeout(std::string_view text);
+
 }

@@ -15,8 +15,9 @@ namespace {
 
 constexpr char const* exit_status_text = R"(Exit status:
   0..255  the program's own exit status
-  128+N   the program was killed by signal N (130 when unifork got SIGINT,
-          143 when it got SIGTERM)
+  128+N   the program was killed by signal N; also when unifork stopped the
+          VM after a signal S it received (see above): 128+S, e.g. 130 for
+          SIGINT and 143 for SIGTERM
   123     the kernel panicked or the VM crashed
   124     --timeout expired
   125     usage error, or unifork itself failed (QEMU or the kernel image
@@ -41,13 +42,21 @@ The guest's environment starts empty, as with `docker run`: only the
 variables given with --env are set.
 
 The program's stdout and stderr arrive on unifork's stdout and stderr, byte for
-byte. SIGINT or SIGTERM to unifork stops the VM (exit 130 or 143).
+byte.
+
+Signals: SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGQUIT sent to unifork is passed on
+to the program as the same signal, so it can shut down cleanly; unifork then
+exits with the program's own status (a program that dies of SIGINT: 130). A
+second such signal, or --stop-timeout seconds without the program exiting,
+stops the VM at once, and unifork exits 128 + the first signal's number
+(130 for Ctrl-C, 143 for SIGTERM). A signal unifork was started with ignored
+(nohup) stays ignored.
 
 The kernel image is, in order: --kernel, $UNIFORK_KERNEL, unifork-kernel
 next to the unifork executable, or in the directory above it.
 )";
 
-void add_run_options(CLI::App& run, std::string& memory, std::string& accelerator, std::string& timeout, RunOptions& options,
+void add_run_options(CLI::App& run, std::string& memory, std::string& accelerator, std::string& timeout, std::string& stop_timeout, RunOptions& options,
     std::vector<std::string>& additions, std::vector<std::string>& environment, std::string& program, std::vector<std::string>& program_arguments)
 {
     run.add_option("--mem", memory, "Guest memory: 512M, 1G, or a number of MiB (default 128M, at least 4M)")->type_name("SIZE");
@@ -55,6 +64,9 @@ void add_run_options(CLI::App& run, std::string& memory, std::string& accelerato
         ->type_name("MODE")
         ->check(CLI::IsMember({ "auto", "kvm", "tcg" }));
     run.add_option("--timeout", timeout, "Stop the VM after SECONDS (fractions allowed) and exit with 124")->type_name("SECONDS");
+    run.add_option("--stop-timeout", stop_timeout,
+           "After passing a signal on to the program, stop the VM if it has not exited within SECONDS (default 10; 0: at once)")
+        ->type_name("SECONDS");
     run.add_option("--rootfs", options.rootfs, "Use the contents of DIR as the guest's root filesystem")->type_name("DIR");
     run.add_option("--add", additions, "Copy a host file or directory into the guest (repeatable)")
         ->type_name("HOST_PATH:GUEST_PATH")
@@ -106,10 +118,10 @@ ParsedCommandLine parse_command_line(std::vector<std::string> const& arguments, 
     app.footer(std::string("\n") + exit_status_text);
 
     RunOptions options;
-    std::string memory = "128M", accelerator = "auto", timeout;
+    std::string memory = "128M", accelerator = "auto", timeout, stop_timeout;
     std::vector<std::string> additions, environment, program_arguments;
     auto* run = app.add_subcommand("run", "Run a program in a new VM");
-    add_run_options(*run, memory, accelerator, timeout, options, additions, environment, options.program, program_arguments);
+    add_run_options(*run, memory, accelerator, timeout, stop_timeout, options, additions, environment, options.program, program_arguments);
     run->footer(std::string(run_footer) + "\n" + exit_status_text);
 
     // Arguments CLI11 parses: top-level options, "run", run's options and the program itself.
@@ -154,6 +166,8 @@ ParsedCommandLine parse_command_line(std::vector<std::string> const& arguments, 
                                                    : AcceleratorChoice::Auto;
         if (!timeout.empty() || run->count("--timeout") > 0)
             options.timeout_seconds = parse_timeout(timeout);
+        if (!stop_timeout.empty() || run->count("--stop-timeout") > 0)
+            options.stop_timeout_seconds = parse_stop_timeout(stop_timeout);
         for (auto const& addition : additions)
             options.additions.push_back(parse_add_mapping(addition));
         options.environment = build_environment(environment);

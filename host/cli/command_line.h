@@ -16,6 +16,7 @@ struct RunOptions {
     std::uint64_t memory_mib { 128 };
     AcceleratorChoice accelerator { AcceleratorChoice::Auto };
     std::optional<double> timeout_seconds;
+    double stop_timeout_seconds { 10 };
     std::optional<std::string> rootfs;
     std::vector<AddMapping> additions;
     std::vector<std::string> environment; // the guest's envp, already deduplicated

@@ -73,6 +73,22 @@ private:
     int m_descriptor { -1 };
 };
 
+std::string signal_name(int signal)
+{
+    switch (signal) {
+    case SIGINT:
+        return "SIGINT";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
+    case SIGQUIT:
+        return "SIGQUIT";
+    default:
+        return "signal " + std::to_string(signal);
+    }
+}
+
 std::string format_seconds(double seconds)
 {
     char buffer[32];
@@ -210,9 +226,18 @@ int run_program(RunOptions const& options, HostContext const& host, std::ostream
         settings.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*options.timeout_seconds * 1000.0 + 0.5));
     settings.warn = warn;
 
+    settings.stop_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options.stop_timeout_seconds * 1000.0 + 0.5));
+
     auto outcome = qemu::run_virtual_machine(settings);
-    if (outcome.interrupted_by != 0)
+    if (outcome.forced_stop) {
+        // As if the signal had killed the program: a second Ctrl-C ends `unifork run` with 130.
+        if (outcome.forced_by != 0)
+            err << "unifork: " << signal_name(outcome.forced_by) << " again: stopped the VM" << std::endl;
+        else
+            err << "unifork: the program did not exit within " << format_seconds(options.stop_timeout_seconds) << " s of "
+                << signal_name(outcome.interrupted_by) << ": stopped the VM" << std::endl;
         return 128 + outcome.interrupted_by;
+    }
     if (outcome.timed_out) {
         err << "unifork: timed out after " << format_seconds(*options.timeout_seconds) << " s" << std::endl;
         return exit_timeout;

@@ -3,6 +3,7 @@
 #include "common/failure.h"
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace unifork::qemu {
 
@@ -102,6 +103,13 @@ std::optional<MalformedRecord> ControlRecordParser::finish()
     auto result = malformed(m_line, "the channel closed in the middle of a record");
     m_line.clear();
     return result;
+}
+
+std::string encode_signal_record(int signal)
+{
+    if (signal < 1 || signal > 64)
+        throw std::invalid_argument("signal number out of range: " + std::to_string(signal));
+    return "signal " + std::to_string(signal) + "\n";
 }
 
 int exit_status_for(ControlRecord const& record)

@@ -45,6 +45,10 @@ private:
     bool m_discarding { false };
 };
 
+// The host -> guest record that passes a signal the CLI received on to the application
+// (docs/protocol.md, "Host to guest"): "signal N\n" for N in 1..64.
+std::string encode_signal_record(int signal);
+
 // The CLI's exit status for a record: the status, 128 + the signal, or 123 for a panic.
 int exit_status_for(ControlRecord const& record);
 

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -57,21 +58,21 @@ private:
     int m_descriptor { -1 };
 };
 
-volatile std::sig_atomic_t g_signal_received = 0;
 int g_signal_pipe = -1;
 
-void on_terminating_signal(int signal)
+// The signals the CLI passes on to the guest; each one asks the application to stop.
+constexpr std::array forwarded_signals { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+void on_forwarded_signal(int signal)
 {
     int saved_errno = errno;
-    if (g_signal_received == 0)
-        g_signal_received = signal;
     auto byte = static_cast<unsigned char>(signal);
     [[maybe_unused]] auto ignored = ::write(g_signal_pipe, &byte, 1);
     errno = saved_errno;
 }
 
-// Turns SIGINT and SIGTERM into bytes on a pipe the poll loop watches, and SIGPIPE into EPIPE,
-// for the lifetime of one run.
+// Turns the forwarded signals into bytes on a pipe the poll loop watches, and SIGPIPE into
+// EPIPE, for the lifetime of one run.
 class SignalWatch {
 public:
     SignalWatch()
@@ -81,15 +82,19 @@ public:
             throw Failure(exit_usage, std::string("pipe: ") + std::strerror(errno));
         m_read = Descriptor(descriptors[0]);
         m_write = Descriptor(descriptors[1]);
-        g_signal_received = 0;
         g_signal_pipe = m_write.get();
         struct sigaction action {};
-        action.sa_handler = on_terminating_signal;
+        action.sa_handler = on_forwarded_signal;
         sigemptyset(&action.sa_mask);
         // No SA_RESTART: a write blocked on a stalled terminal must return so we can stop.
         action.sa_flags = 0;
-        ::sigaction(SIGINT, &action, &m_previous_interrupt);
-        ::sigaction(SIGTERM, &action, &m_previous_terminate);
+        // A signal the CLI was started with ignored (nohup, `&` in a script) stays ignored, as
+        // the shell's conventions expect of every program.
+        for (std::size_t index = 0; index < forwarded_signals.size(); ++index) {
+            ::sigaction(forwarded_signals[index], nullptr, &m_previous[index]);
+            if (m_previous[index].sa_handler != SIG_IGN)
+                ::sigaction(forwarded_signals[index], &action, nullptr);
+        }
         struct sigaction ignore {};
         ignore.sa_handler = SIG_IGN;
         sigemptyset(&ignore.sa_mask);
@@ -97,8 +102,8 @@ public:
     }
     ~SignalWatch()
     {
-        ::sigaction(SIGINT, &m_previous_interrupt, nullptr);
-        ::sigaction(SIGTERM, &m_previous_terminate, nullptr);
+        for (std::size_t index = 0; index < forwarded_signals.size(); ++index)
+            ::sigaction(forwarded_signals[index], &m_previous[index], nullptr);
         ::sigaction(SIGPIPE, &m_previous_pipe, nullptr);
         g_signal_pipe = -1;
     }
@@ -110,15 +115,18 @@ public:
 private:
     Descriptor m_read;
     Descriptor m_write;
-    struct sigaction m_previous_interrupt {};
-    struct sigaction m_previous_terminate {};
+    std::array<struct sigaction, forwarded_signals.size()> m_previous {};
     struct sigaction m_previous_pipe {};
 };
 
 enum class WriteResult { Done, Closed, Interrupted };
 
 // Writes everything, waiting out a non-blocking sink, so no byte of the guest's output is lost.
-WriteResult write_all(int descriptor, char const* data, std::size_t length)
+// While it waits, `keep_going` handles the signals that arrive (and says whether to go on) and
+// `wait_limit` bounds each wait in milliseconds (-1: none), so a stalled reader cannot keep the
+// VM from being stopped.
+WriteResult write_all(int descriptor, char const* data, std::size_t length, int signal_descriptor,
+    std::function<bool()> const& keep_going, std::function<int()> const& wait_limit)
 {
     while (length > 0) {
         auto written = ::write(descriptor, data, length);
@@ -128,14 +136,14 @@ WriteResult write_all(int descriptor, char const* data, std::size_t length)
             continue;
         }
         if (written < 0 && errno == EINTR) {
-            if (g_signal_received != 0)
+            if (!keep_going())
                 return WriteResult::Interrupted;
             continue;
         }
         if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            pollfd wait_for_room { descriptor, POLLOUT, 0 };
-            ::poll(&wait_for_room, 1, -1);
-            if (g_signal_received != 0)
+            std::array<pollfd, 2> wait_for_room { { { descriptor, POLLOUT, 0 }, { signal_descriptor, POLLIN, 0 } } };
+            ::poll(wait_for_room.data(), wait_for_room.size(), wait_limit());
+            if (!keep_going())
                 return WriteResult::Interrupted;
             continue;
         }
@@ -211,8 +219,9 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
         struct sigaction default_action {};
         default_action.sa_handler = SIG_DFL;
         sigemptyset(&default_action.sa_mask);
-        for (int signal : { SIGINT, SIGTERM, SIGPIPE })
+        for (int signal : forwarded_signals)
             ::sigaction(signal, &default_action, nullptr);
+        ::sigaction(SIGPIPE, &default_action, nullptr);
         sigset_t nothing;
         sigemptyset(&nothing);
         ::sigprocmask(SIG_SETMASK, &nothing, nullptr);
@@ -261,11 +270,67 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
     if (settings.timeout)
         deadline = Clock::now() + *settings.timeout;
     std::optional<Clock::time_point> grace_deadline;
+    std::optional<Clock::time_point> stop_deadline;
     bool killed = false;
     auto stop_qemu = [&] {
         if (!killed)
             ::kill(child, SIGKILL);
         killed = true;
+    };
+
+    // Stopping on request: the first signal goes to the guest's application, which has
+    // stop_timeout to exit; a second signal, or the time running out, stops the VM. Once the
+    // application's exit has been reported, the VM is stopping anyway and its status stands.
+    auto force_stop = [&](int signal) {
+        if (killed)
+            return;
+        if (!outcome.record) {
+            outcome.forced_stop = true;
+            outcome.forced_by = signal;
+        }
+        stop_qemu();
+    };
+    auto on_signal = [&](int signal) {
+        if (outcome.interrupted_by != 0) {
+            force_stop(signal);
+            return;
+        }
+        outcome.interrupted_by = signal;
+        if (killed || outcome.record)
+            return;
+        auto record = encode_signal_record(signal);
+        auto sent = ::send(control_ours.get(), record.data(), record.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        int error = sent < 0 ? errno : 0;
+        // A VM that has gone away takes no more records; the stop timeout covers any other loss.
+        if (sent != static_cast<ssize_t>(record.size()) && error != EPIPE && error != ECONNRESET)
+            warn(std::string("could not pass the signal on to the guest: ") + (error ? std::strerror(error) : "short write"));
+        stop_deadline = Clock::now() + settings.stop_timeout;
+    };
+    // Handles the signals that have arrived and the stop timeout; false once the VM is stopped.
+    auto handle_signals = [&] {
+        unsigned char numbers[16];
+        ssize_t got;
+        while ((got = ::read(signals.read_descriptor(), numbers, sizeof numbers)) > 0) {
+            for (ssize_t index = 0; index < got; ++index)
+                on_signal(numbers[index]);
+        }
+        if (!killed && stop_deadline && Clock::now() >= *stop_deadline)
+            force_stop(0);
+        return !killed;
+    };
+    // Milliseconds until the nearest deadline, for poll(); -1 when there is none.
+    auto milliseconds_to_deadline = [&] {
+        int wait_milliseconds = -1;
+        auto now = Clock::now();
+        for (auto const& limit : { deadline, grace_deadline, stop_deadline }) {
+            if (!limit || killed)
+                continue;
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(*limit - now).count();
+            left = left < 0 ? 0 : left;
+            if (wait_milliseconds < 0 || left < wait_milliseconds)
+                wait_milliseconds = static_cast<int>(left);
+        }
+        return wait_milliseconds;
     };
 
     ControlRecordParser parser;
@@ -286,21 +351,12 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
 
     std::array<char, 64 * 1024> buffer;
     while (any_open()) {
-        int wait_milliseconds = -1;
-        auto now = Clock::now();
-        for (auto const& limit : { deadline, grace_deadline }) {
-            if (!limit || killed)
-                continue;
-            auto left = std::chrono::ceil<std::chrono::milliseconds>(*limit - now).count();
-            left = left < 0 ? 0 : left;
-            if (wait_milliseconds < 0 || left < wait_milliseconds)
-                wait_milliseconds = static_cast<int>(left);
-        }
-        int ready = ::poll(channels.data(), channels.size(), wait_milliseconds);
+        int ready = ::poll(channels.data(), channels.size(), milliseconds_to_deadline());
         if (ready < 0 && errno != EINTR)
             throw Failure(exit_usage, std::string("poll: ") + std::strerror(errno));
 
-        now = Clock::now();
+        handle_signals();
+        auto now = Clock::now();
         if (!killed && deadline && now >= *deadline && !outcome.record) {
             outcome.timed_out = true;
             stop_qemu();
@@ -311,14 +367,6 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
         }
         if (ready <= 0)
             continue;
-
-        if (channels[Signals].revents & POLLIN) {
-            unsigned char signal_numbers[16];
-            auto got = ::read(channels[Signals].fd, signal_numbers, sizeof signal_numbers);
-            if (got > 0 && outcome.interrupted_by == 0)
-                outcome.interrupted_by = signal_numbers[0];
-            stop_qemu();
-        }
 
         for (int channel : { Output, Error, Control, Diagnostics }) {
             auto& entry = channels[channel];
@@ -334,7 +382,7 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
             auto length = static_cast<std::size_t>(got);
             switch (channel) {
             case Output:
-                if (!outcome.output_closed && write_all(settings.output_sink, buffer.data(), length) == WriteResult::Closed) {
+                if (!outcome.output_closed && write_all(settings.output_sink, buffer.data(), length, signals.read_descriptor(), handle_signals, milliseconds_to_deadline) == WriteResult::Closed) {
                     // Like a native program writing into a closed pipe, the run ends; SIGPIPE
                     // inside the guest comes with signal delivery.
                     outcome.output_closed = true;
@@ -342,7 +390,7 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
                 }
                 break;
             case Error:
-                write_all(settings.error_sink, buffer.data(), length);
+                write_all(settings.error_sink, buffer.data(), length, signals.read_descriptor(), handle_signals, milliseconds_to_deadline);
                 break;
             case Control:
                 for (auto const& event : parser.feed(std::string_view(buffer.data(), length))) {
@@ -371,8 +419,6 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) { }
     outcome.qemu_wait_status = status;
-    if (g_signal_received != 0 && outcome.interrupted_by == 0)
-        outcome.interrupted_by = g_signal_received;
     return outcome;
 }
 

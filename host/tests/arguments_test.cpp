@@ -56,6 +56,16 @@ TEST(EnvironmentAssignment, LastAssignmentWinsInFirstAppearanceOrder)
     EXPECT_THROW(build_environment({ "A=1", "bad" }), UsageError);
 }
 
+TEST(StopTimeout, AcceptsZeroAndPositiveSeconds)
+{
+    EXPECT_DOUBLE_EQ(parse_stop_timeout("10"), 10.0);
+    EXPECT_DOUBLE_EQ(parse_stop_timeout("0"), 0.0);
+    EXPECT_DOUBLE_EQ(parse_stop_timeout("0.5"), 0.5);
+    EXPECT_DOUBLE_EQ(parse_stop_timeout(".25"), 0.25);
+    for (auto const* text : { "", "-1", "-0.5", "abc", "5s", " 5", "inf", "nan", "1e10" })
+        EXPECT_THROW(parse_stop_timeout(text), UsageError) << text;
+}
+
 TEST(Timeout, AcceptsPositiveSeconds)
 {
     EXPECT_DOUBLE_EQ(parse_timeout("5"), 5.0);

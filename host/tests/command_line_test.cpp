@@ -33,6 +33,7 @@ TEST(CommandLine, DefaultsWithOnlyAProgram)
     EXPECT_EQ(options.memory_mib, 128u);
     EXPECT_EQ(options.accelerator, AcceleratorChoice::Auto);
     EXPECT_FALSE(options.timeout_seconds);
+    EXPECT_DOUBLE_EQ(options.stop_timeout_seconds, 10.0);
     EXPECT_FALSE(options.rootfs);
     EXPECT_TRUE(options.environment.empty());
     EXPECT_FALSE(options.trace_syscalls);
@@ -57,13 +58,14 @@ TEST(CommandLine, DoubleDashAllowsAProgramThatLooksLikeAnOption)
 
 TEST(CommandLine, AllOptions)
 {
-    auto parsed = parse({ "run", "--mem=64M", "--accel", "tcg", "--timeout", "2.5", "--rootfs", "/srv/root", "--add", "a:/a", "--add", "b:/x/b",
+    auto parsed = parse({ "run", "--mem=64M", "--accel", "tcg", "--timeout", "2.5", "--stop-timeout", "0.5", "--rootfs", "/srv/root", "--add", "a:/a", "--add", "b:/x/b",
         "--env", "A=1", "--env=B=2", "--trace-syscalls", "--kernel", "/k", "--qemu", "/q", "--keep-initrd", "/tmp/i.cpio", "prog", "arg" });
     ASSERT_TRUE(parsed.result.run) << parsed.err;
     auto const& options = *parsed.result.run;
     EXPECT_EQ(options.memory_mib, 64u);
     EXPECT_EQ(options.accelerator, AcceleratorChoice::Tcg);
     EXPECT_DOUBLE_EQ(*options.timeout_seconds, 2.5);
+    EXPECT_DOUBLE_EQ(options.stop_timeout_seconds, 0.5);
     EXPECT_EQ(*options.rootfs, "/srv/root");
     EXPECT_EQ(options.additions, (std::vector<AddMapping> { { "a", "/a" }, { "b", "/x/b" } }));
     EXPECT_EQ(options.environment, (std::vector<std::string> { "A=1", "B=2" }));
@@ -94,8 +96,9 @@ TEST(CommandLine, HelpDocumentsExitStatusesAndExitsZero)
     auto run = parse({ "run", "--help" });
     EXPECT_FALSE(run.result.run);
     EXPECT_EQ(run.result.exit_status, 0);
-    for (auto const* text : { "--mem", "--accel", "--timeout", "--rootfs", "--add", "--env", "--trace-syscalls", "--kernel", "--qemu",
-             "--keep-initrd", "123", "125", "126", "127", "128+N", "environment starts empty" })
+    for (auto const* text : { "--mem", "--accel", "--timeout", "--stop-timeout", "--rootfs", "--add", "--env", "--trace-syscalls", "--kernel",
+             "--qemu", "--keep-initrd", "123", "125", "126", "127", "128+N", "environment starts empty", "SIGINT (Ctrl-C), SIGTERM",
+             "stops the VM at once" })
         EXPECT_NE(run.out.find(text), std::string::npos) << text;
 }
 
@@ -127,6 +130,8 @@ TEST(CommandLine, UsageErrorsExitWith125)
         { "run", "--accel", "hvf", "prog" },
         { "run", "--timeout", "0", "prog" },
         { "run", "--timeout", "soon", "prog" },
+        { "run", "--stop-timeout", "-1", "prog" },
+        { "run", "--stop-timeout", "later", "prog" },
         { "run", "--env", "=x", "prog" },
         { "run", "--env", "NOVALUE", "prog" },
         { "run", "--add", "nocolon", "prog" },

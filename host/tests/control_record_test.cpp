@@ -105,6 +105,16 @@ TEST(ControlRecord, WarningsShowOnlyPrintableText)
     EXPECT_EQ(std::get<MalformedRecord>(event).text, "\\x1b[2J\\xff\\x5c");
 }
 
+TEST(ControlRecord, EncodesTheSignalRecordTowardsTheGuest)
+{
+    EXPECT_EQ(unifork::qemu::encode_signal_record(2), "signal 2\n");
+    EXPECT_EQ(unifork::qemu::encode_signal_record(15), "signal 15\n");
+    EXPECT_EQ(unifork::qemu::encode_signal_record(1), "signal 1\n");
+    EXPECT_EQ(unifork::qemu::encode_signal_record(64), "signal 64\n");
+    for (int signal : { 0, -2, 65, 130 })
+        EXPECT_THROW(unifork::qemu::encode_signal_record(signal), std::invalid_argument) << signal;
+}
+
 TEST(ControlRecord, ExitStatuses)
 {
     EXPECT_EQ(unifork::qemu::exit_status_for({ Kind::Exited, 0 }), 0);

@@ -127,6 +127,26 @@ TEST_F(RunCommand, MapsEachOutcomeToItsStatus)
     EXPECT_NE(m_err.find("unifork: timed out after 0.2 s"), std::string::npos);
 }
 
+// The fake guest sends the CLI (its parent, this test) the signals itself.
+TEST_F(RunCommand, SignalsToTheCliReachTheProgramOrStopTheVm)
+{
+    RunOptions options;
+    options.program = m_program;
+    // The program handles the signal and exits on its own, or dies of it.
+    EXPECT_EQ(run(options, R"(kill -TERM $PPID; read -r line <&$ctl; [ "$line" = "signal 15" ] && printf 'exited 0\n' >&$ctl)"), 0);
+    EXPECT_EQ(m_err, "");
+    EXPECT_EQ(run(options, R"(kill -INT $PPID; read -r line <&$ctl; printf 'signaled %s\n' "${line#signal }" >&$ctl)"), 130);
+
+    // A second signal stops the VM: 128 + the first one.
+    EXPECT_EQ(run(options, R"(kill -TERM $PPID; read -r line <&$ctl; kill -INT $PPID; exec sleep 30)"), 143);
+    EXPECT_NE(m_err.find("unifork: SIGINT again: stopped the VM"), std::string::npos) << m_err;
+
+    // So does the stop timeout.
+    options.stop_timeout_seconds = 0.2;
+    EXPECT_EQ(run(options, R"(kill -INT $PPID; exec sleep 30)"), 130);
+    EXPECT_NE(m_err.find("unifork: the program did not exit within 0.2 s of SIGINT: stopped the VM"), std::string::npos) << m_err;
+}
+
 TEST_F(RunCommand, TraceSyscallsAndKeepInitrd)
 {
     RunOptions options;

@@ -3,6 +3,7 @@
 #include "tests/temporary_directory.h"
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -54,7 +55,7 @@ protected:
     }
 
     RunOutcome run(std::string const& script, std::optional<std::chrono::milliseconds> timeout = std::nullopt,
-        std::chrono::milliseconds grace = std::chrono::milliseconds(2000))
+        std::chrono::milliseconds grace = std::chrono::milliseconds(2000), std::chrono::milliseconds stop_timeout = std::chrono::milliseconds(10000))
     {
         ::setenv("FAKE_QEMU_SCRIPT", script.c_str(), 1);
         RunSettings settings;
@@ -65,6 +66,7 @@ protected:
         settings.error_sink = m_error;
         settings.timeout = timeout;
         settings.exit_grace = grace;
+        settings.stop_timeout = stop_timeout;
         settings.warn = [this](std::string const& warning) { m_warnings.push_back(warning); };
         return run_virtual_machine(settings);
     }
@@ -145,6 +147,96 @@ TEST_F(VirtualMachine, AVmThatLingersAfterItsRecordIsStopped)
     EXPECT_EQ(exit_status_for(*outcome.record), 0);
     EXPECT_FALSE(outcome.timed_out);
     EXPECT_TRUE(WIFSIGNALED(outcome.qemu_wait_status));
+}
+
+// The fake guest signals the CLI (its parent, this test) itself, as a user at a terminal or a
+// supervisor would, and echoes on COM1 what arrived on COM3.
+TEST_F(VirtualMachine, PassesTheFirstSignalToTheGuest)
+{
+    auto outcome = run(R"(kill -TERM $PPID; read -r line <&$ctl; printf '%s\n' "$line" >&$out; printf 'exited 0\n' >&$ctl)");
+    EXPECT_EQ(read_sink("stdout"), "signal 15\n");
+    ASSERT_TRUE(outcome.record);
+    EXPECT_EQ(*outcome.record, (ControlRecord { ControlRecord::Kind::Exited, 0 }));
+    EXPECT_EQ(outcome.interrupted_by, SIGTERM);
+    EXPECT_FALSE(outcome.forced_stop);
+    EXPECT_TRUE(WIFEXITED(outcome.qemu_wait_status));
+    EXPECT_TRUE(m_warnings.empty());
+}
+
+TEST_F(VirtualMachine, PassesOnSigintSighupAndSigquitToo)
+{
+    for (int signal : { SIGINT, SIGHUP, SIGQUIT }) {
+        auto outcome = run("kill -" + std::to_string(signal) + R"( $PPID; read -r line <&$ctl; printf '%s\n' "$line" >&$out; printf 'signaled %s\n' "${line#signal }" >&$ctl)");
+        ASSERT_TRUE(outcome.record) << signal;
+        EXPECT_EQ(*outcome.record, (ControlRecord { ControlRecord::Kind::Signaled, signal }));
+        EXPECT_EQ(outcome.interrupted_by, signal);
+        EXPECT_FALSE(outcome.forced_stop);
+    }
+    EXPECT_EQ(read_sink("stdout"), "signal 2\nsignal 1\nsignal 3\n");
+}
+
+TEST_F(VirtualMachine, ASecondSignalStopsTheVm)
+{
+    auto start = std::chrono::steady_clock::now();
+    auto outcome = run(R"(kill -INT $PPID; read -r line <&$ctl; printf '%s\n' "$line" >&$out; kill -INT $PPID; exec sleep 30)");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
+    EXPECT_EQ(read_sink("stdout"), "signal 2\n");
+    EXPECT_FALSE(outcome.record);
+    EXPECT_EQ(outcome.interrupted_by, SIGINT);
+    EXPECT_TRUE(outcome.forced_stop);
+    EXPECT_EQ(outcome.forced_by, SIGINT);
+    EXPECT_TRUE(WIFSIGNALED(outcome.qemu_wait_status));
+}
+
+TEST_F(VirtualMachine, TheStopTimeoutStopsTheVm)
+{
+    auto start = std::chrono::steady_clock::now();
+    auto outcome = run(R"(kill -TERM $PPID; read -r line <&$ctl; printf '%s\n' "$line" >&$out; exec sleep 30)", std::nullopt,
+        std::chrono::milliseconds(2000), std::chrono::milliseconds(300));
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_GE(elapsed, std::chrono::milliseconds(300));
+    EXPECT_LT(elapsed, std::chrono::seconds(8));
+    EXPECT_EQ(read_sink("stdout"), "signal 15\n");
+    EXPECT_EQ(outcome.interrupted_by, SIGTERM);
+    EXPECT_TRUE(outcome.forced_stop);
+    EXPECT_EQ(outcome.forced_by, 0);
+    EXPECT_TRUE(WIFSIGNALED(outcome.qemu_wait_status));
+}
+
+TEST_F(VirtualMachine, OutputAfterTheSignalIsStillRelayed)
+{
+    auto outcome = run(R"(kill -TERM $PPID; read -r line <&$ctl; head -c 200000 /dev/zero >&$out; printf 'bye\n' >&$err; printf 'exited 0\n' >&$ctl)");
+    EXPECT_EQ(read_sink("stdout"), std::string(200000, '\0'));
+    EXPECT_EQ(read_sink("stderr"), "bye\n");
+    ASSERT_TRUE(outcome.record);
+    EXPECT_FALSE(outcome.forced_stop);
+}
+
+TEST_F(VirtualMachine, SignalsAfterTheExitRecordLeaveItsStatus)
+{
+    auto outcome = run(R"(printf 'exited 3\n' >&$ctl; sleep 0.2; kill -QUIT $PPID
+        if read -t 0.5 -r line <&$ctl; then printf 'got %s\n' "$line" >&$out; fi
+        kill -QUIT $PPID; exec sleep 30)");
+    EXPECT_EQ(read_sink("stdout"), "");
+    ASSERT_TRUE(outcome.record);
+    EXPECT_EQ(*outcome.record, (ControlRecord { ControlRecord::Kind::Exited, 3 }));
+    EXPECT_FALSE(outcome.forced_stop);
+    EXPECT_TRUE(WIFSIGNALED(outcome.qemu_wait_status));
+}
+
+TEST_F(VirtualMachine, ASignalTheCliIgnoresStaysIgnored)
+{
+    struct sigaction ignore {}, previous {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    ::sigaction(SIGHUP, &ignore, &previous);
+    auto outcome = run(R"(kill -HUP $PPID; if read -t 0.3 -r line <&$ctl; then printf 'got %s\n' "$line" >&$out; fi; printf 'exited 0\n' >&$ctl)");
+    struct sigaction after {};
+    ::sigaction(SIGHUP, &previous, &after);
+    EXPECT_EQ(after.sa_handler, SIG_IGN);
+    EXPECT_EQ(read_sink("stdout"), "");
+    EXPECT_EQ(outcome.interrupted_by, 0);
+    ASSERT_TRUE(outcome.record);
 }
 
 TEST_F(VirtualMachine, QemuRunsInItsOwnProcessGroup)
