@@ -19,9 +19,12 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 NATIVE_TIMEOUT_S = 30
 
@@ -90,6 +93,15 @@ def parse_arguments(argv):
     parser.add_argument("--accel", default="auto", help="unifork run --accel (default auto)")
     parser.add_argument("--unifork-option", action="append", default=[], metavar="OPTION",
                         help="extra word placed right after `run` (use --unifork-option=--x)")
+    parser.add_argument("--send-signal", action="append", default=[], metavar="SIG[:DELAY]",
+                        help="send SIG (INT, TERM, HUP, QUIT, ... or a number) to what runs: the program "
+                             "natively, `unifork run` under unifork; DELAY seconds (default 0) after the "
+                             "--ready-line (or the start) for the first, after the previous one for the "
+                             "others; repeatable")
+    parser.add_argument("--ready-line", metavar="TEXT",
+                        help="with --send-signal: wait until stdout has a line TEXT before the first signal")
+    parser.add_argument("--max-seconds", type=float, metavar="SECONDS",
+                        help="fail if the run takes longer than SECONDS from start to exit")
     parser.add_argument("command", nargs="+", help="PROGRAM [ARGS...] (after --); an argument @empty "
                                                    "stands for an empty string")
     options = parser.parse_args(argv)
@@ -99,7 +111,91 @@ def parse_arguments(argv):
         parser.error("--stdout and --stdout-file exclude each other")
     if options.check_argenv and (options.stdout_text is not None or options.stdout_file is not None):
         parser.error("--check-argenv sets the expected stdout itself")
+    if options.ready_line is not None and not options.send_signal:
+        parser.error("--ready-line needs --send-signal")
+    try:
+        options.signal_plan = [parse_signal_spec(spec) for spec in options.send_signal]
+    except ValueError as error:
+        parser.error(str(error))
     return options
+
+
+def parse_signal_spec(spec):
+    """SIG[:DELAY] -> (signal number, delay in seconds)."""
+    name, _, delay = spec.partition(":")
+    if name.isdigit():
+        number = int(name)
+    else:
+        name = name.upper()
+        number = getattr(signal, name if name.startswith("SIG") else "SIG" + name, None)
+        if not isinstance(number, int):
+            raise ValueError(f"--send-signal {spec!r}: unknown signal {name!r}")
+    try:
+        seconds = float(delay) if delay else 0.0
+    except ValueError:
+        raise ValueError(f"--send-signal {spec!r}: the delay must be a number of seconds") from None
+    return int(number), seconds
+
+
+def run_and_signal(command, run, plan, ready_line):
+    """Runs the command like subprocess.run(stdout=PIPE, stderr=PIPE), sending the planned
+    signals to it while it runs. Returns (CompletedProcess, [notes about signals not sent])."""
+    timeout = run.pop("timeout")
+    # The signals start at their default action in what runs, even when this script was
+    # started with them ignored (`ctest &` in a script ignores SIGINT and SIGQUIT).
+    for number in {number for number, _ in plan}:
+        if number not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(number, signal.SIG_DFL)
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, **run)
+    chunks = {"stdout": [], "stderr": []}
+    ready = threading.Event()
+    wanted = None if ready_line is None else ready_line.encode("utf-8", "surrogateescape")
+
+    def drain(stream, name):
+        seen = b""
+        while True:
+            data = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            if not data:
+                break
+            chunks[name].append(data)
+            if name == "stdout" and wanted is not None and not ready.is_set():
+                seen += data
+                if wanted in seen.split(b"\n")[:-1]:
+                    ready.set()
+        if name == "stdout":
+            ready.set()  # the program is gone (or closed stdout): nothing more to wait for
+
+    readers = [threading.Thread(target=drain, args=(process.stdout, "stdout"), daemon=True),
+               threading.Thread(target=drain, args=(process.stderr, "stderr"), daemon=True)]
+    for reader in readers:
+        reader.start()
+    deadline = time.monotonic() + timeout
+    notes = []
+    if wanted is not None:
+        ready.wait(max(0.0, deadline - time.monotonic()))
+    for number, delay in plan:
+        if process.poll() is not None:
+            notes.append(f"signal {number} not sent: the process had already exited")
+            continue
+        time.sleep(delay)
+        if process.poll() is None:
+            process.send_signal(number)
+        else:
+            notes.append(f"signal {number} not sent: the process had already exited")
+    try:
+        process.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        for reader in readers:
+            reader.join()
+        raise subprocess.TimeoutExpired(command, timeout)
+    for reader in readers:
+        reader.join()
+    result = subprocess.CompletedProcess(command, process.returncode, b"".join(chunks["stdout"]),
+                                         b"".join(chunks["stderr"]))
+    return result, notes
 
 
 def split_assignment(text, what):
@@ -277,14 +373,23 @@ def main(argv):
                 return 1
             run = dict(cwd=root, timeout=options.vm_timeout + 60)
 
+        signal_notes = []
+        started = time.monotonic()
         try:
-            result = subprocess.run(command, env=environment if options.native else None,
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **run)
+            if options.signal_plan:
+                result, signal_notes = run_and_signal(command, dict(run, env=environment if options.native else None),
+                                                      options.signal_plan, options.ready_line)
+            else:
+                result = subprocess.run(command, env=environment if options.native else None,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **run)
         except subprocess.TimeoutExpired as expired:
             print(f"FAIL: {' '.join(command[:8])} ... did not finish within {expired.timeout:g} s", file=sys.stderr)
             return 1
+        elapsed = time.monotonic() - started
 
-        failures = []
+        failures = list(signal_notes)
+        if options.max_seconds is not None and elapsed > options.max_seconds:
+            failures.append(f"took {elapsed:.1f} s, more than {options.max_seconds:g} s")
         status = status_of(result.returncode)
         if status != options.status:
             failures.append(f"exit status {status}, expected {options.status}")
