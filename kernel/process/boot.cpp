@@ -45,13 +45,19 @@ constexpr int status_unifork_failure = 125;
 // dies of the signal, as on Linux when no handler is installed.
 void application_fault(arch::RegisterFrame&, int signal, int code, uint64_t address)
 {
+    // A page the process has mapped but may not touch that way is an access error, not a
+    // missing mapping, whatever the page table said.
+    constexpr int sigsegv = 11, segv_maperr = 1, segv_accerr = 2;
+    auto& process = current();
+    if (signal == sigsegv && code == segv_maperr && process.has_address_space() && process.address_space().find_region(address))
+        code = segv_accerr;
 #ifdef CONFIG_SIGNAL
     // Delivered on the way back to the application: its handler runs, or it dies of it.
     signal::force_to_thread(current_thread(), signal, signal::PendingInfo { .code = code, .pid = 0, .status = 0, .address = address });
 #else
     (void)code;
     (void)address;
-    current().terminate(signaled_status(signal));
+    process.terminate(signaled_status(signal));
     exit_thread();
 #endif
 }
@@ -202,6 +208,10 @@ void boot_first_process(std::span<uint8_t const> initrd, uint64_t initrd_physica
     if (init_resources(*init).is_error())
         refuse_boot("init", "out of memory");
     auto created = Process::create(init);
+    // The application leads a process group of its own in init's session, as a job a shell
+    // starts.
+    if (!created.is_error())
+        created.value()->set_pgid(created.value()->pid());
 #else
     auto created = Process::create(nullptr);
 #endif

@@ -255,22 +255,18 @@ void Process::finish()
         reap();
         return;
     }
-    // A parent that ignores SIGCHLD (or set SA_NOCLDWAIT) never sees its children's status.
-    auto* parent_signals = m_parent->signal_state();
+    // The parent hears of it (SIGCHLD, unless it ignores that). A parent that ignores SIGCHLD
+    // or set SA_NOCLDWAIT never sees its children's status: the zombie goes at once.
+    auto* parent = m_parent;
+    auto* parent_signals = parent->signal_state();
     constexpr int sigchld = 17;
     constexpr uint64_t sa_nocldwait = 2;
-    if (parent_signals && m_exit_signal == sigchld
-        && (parent_signals->action(sigchld).handler == signal::ignore_handler || (parent_signals->action(sigchld).flags & sa_nocldwait))) {
-        auto* parent = m_parent;
-        reap();
-        parent->child_events.wake_all();
-        return;
-    }
-    m_parent->child_events.wake_all();
+    bool reap_now = parent_signals && m_exit_signal == sigchld
+        && (parent_signals->action(sigchld).handler == signal::ignore_handler || (parent_signals->action(sigchld).flags & sa_nocldwait));
 #ifdef CONFIG_SIGNAL
     if (m_exit_signal) {
         bool signaled = m_exit_status & 0x7f;
-        signal::send_to_process(*m_parent, m_exit_signal, signal::PendingInfo {
+        signal::send_to_process(*parent, m_exit_signal, signal::PendingInfo {
             .code = signaled ? signal::cld_killed : signal::cld_exited,
             .pid = m_pid,
             .status = signaled ? (m_exit_status & 0x7f) : ((m_exit_status >> 8) & 0xff),
@@ -278,6 +274,9 @@ void Process::finish()
         });
     }
 #endif
+    if (reap_now)
+        reap();
+    parent->child_events.wake_all();
 }
 
 void Process::finish_unstarted()
@@ -321,6 +320,20 @@ sched::Thread* find_thread(int tid)
 }
 
 Process* reaper() { return find_process(1); }
+
+bool is_orphaned_process_group(int pgid)
+{
+    for (auto& member : s_processes) {
+        if (member.pgid() != pgid || member.is_zombie())
+            continue;
+        auto* parent = member.parent();
+        if (!parent)
+            continue;
+        if (parent->pgid() != pgid && parent->sid() == member.sid())
+            return false;
+    }
+    return true;
+}
 
 // Linux's exit path for a thread: CLONE_CHILD_CLEARTID, the robust futex list, then the
 // process if this was its last thread.

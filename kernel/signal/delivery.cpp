@@ -16,6 +16,7 @@
 namespace signal {
 
 void notify_signalfds();
+void timer_signal_taken(SignalState&, PendingInfo&);
 
 namespace {
 
@@ -72,7 +73,7 @@ struct SignalFrame {
     SignalInfo info;
 };
 
-constexpr int ss_onstack = 1, ss_disable = 2;
+constexpr int ss_onstack = 1, ss_disable = 2, ss_autodisarm = int(1u << 31);
 constexpr uint64_t user_flags = 0x0000'0000'0025'4dd5ull; // CF PF AF ZF SF TF DF OF AC: FIX_EFLAGS
 alignas(64) uint8_t s_extended_state[16384];
 
@@ -111,7 +112,8 @@ SignalInfo make_info(int signal, PendingInfo const& pending)
     // si_pid (or the timer id) at 16, si_uid (or the overrun count) at 20, then si_status
     // for SIGCHLD or si_value for the rest, at 24.
     int32_t first = pending.pid;
-    int32_t second = pending.code == si_timer ? pending.status : 0;
+    // si_uid, or a timer's overrun count; a child's status goes at 24 instead.
+    int32_t second = signal == sigchld && pending.code > 0 ? 0 : pending.status;
     memcpy(info.bytes, &first, 4);
     memcpy(info.bytes + 4, &second, 4);
     if (signal == sigchld && pending.code > 0) {
@@ -186,31 +188,50 @@ int dequeue(sched::Thread& thread, uint64_t set, PendingInfo& info)
     int signal = lowest(thread.pending_signals & set);
     if (signal) {
         take_pending(thread.pending_signals, thread.pending_info, thread.queued_signals, signal, info);
-        return signal;
+    } else {
+        signal = state ? lowest(state->pending & set) : 0;
+        if (signal)
+            take_pending(state->pending, state->pending_info, state->queued_signals, signal, info);
     }
-    signal = state ? lowest(state->pending & set) : 0;
-    if (signal)
-        take_pending(state->pending, state->pending_info, state->queued_signals, signal, info);
+    if (signal && info.code == si_timer && state)
+        timer_signal_taken(*state, info);
     return signal;
 }
 
 void discard_pending(process::Process& process, int signal)
 {
     PendingInfo ignored;
-    if (auto* state = process.signal_state())
-        while (state->pending & bit_of(signal))
+    auto* state = process.signal_state();
+    if (state) {
+        while (state->pending & bit_of(signal)) {
             take_pending(state->pending, state->pending_info, state->queued_signals, signal, ignored);
-    for (auto& thread : process.threads())
-        while (thread.pending_signals & bit_of(signal))
+            if (ignored.code == si_timer)
+                timer_signal_taken(*state, ignored);
+        }
+    }
+    for (auto& thread : process.threads()) {
+        while (thread.pending_signals & bit_of(signal)) {
             take_pending(thread.pending_signals, thread.pending_info, thread.queued_signals, signal, ignored);
+            if (ignored.code == si_timer && state)
+                timer_signal_taken(*state, ignored);
+        }
+    }
 }
 
 namespace {
 
 // Syscalls that SA_RESTART restarts after a handler ran, as signal(7) lists them; the others
 // fail with EINTR.
-bool is_restartable(uint64_t number)
+bool is_restartable(uint64_t number, arch::RegisterFrame const& frame)
 {
+    // A futex wait with a timeout is not restarted (Linux returns EINTR for it).
+    constexpr uint64_t futex_wait = 0, futex_wait_bitset = 9, futex_command_mask = 0x7f;
+    if (syscall::Number(number) == syscall::Number::futex) {
+        uint64_t command = frame.rsi & futex_command_mask;
+        if ((command == futex_wait || command == futex_wait_bitset) && frame.r10)
+            return false;
+        return true;
+    }
     switch (syscall::Number(number)) {
     case syscall::Number::read:
     case syscall::Number::readv:
@@ -239,6 +260,28 @@ bool is_restartable(uint64_t number)
     }
 }
 
+// Calls Linux restarts when it ran no handler (ERESTARTSYS, ERESTARTNOHAND and the
+// restart-block ones); epoll_wait and sigtimedwait are not among them.
+bool restarts_without_handler(uint64_t number)
+{
+    switch (syscall::Number(number)) {
+    case syscall::Number::nanosleep:
+    case syscall::Number::clock_nanosleep:
+    case syscall::Number::poll:
+    case syscall::Number::ppoll:
+    case syscall::Number::select:
+    case syscall::Number::pselect6:
+    case syscall::Number::rt_sigsuspend:
+    case syscall::Number::pause:
+    case syscall::Number::futex:
+        return true;
+    default: {
+        arch::RegisterFrame unused {};
+        return is_restartable(number, unused);
+    }
+    }
+}
+
 [[noreturn]] void die_of(sched::Thread& thread, int signal)
 {
     thread.process()->terminate(process::signaled_status(signal));
@@ -248,13 +291,12 @@ bool is_restartable(uint64_t number)
 bool setup_frame(sched::Thread& thread, arch::RegisterFrame& frame, int signal, KernelSigaction const& action, PendingInfo const& pending, uint64_t old_mask)
 {
     uint64_t stack = frame.rsp;
-    bool on_alternate = thread.alternate_stack_size && stack - thread.alternate_stack < thread.alternate_stack_size;
-    if ((action.flags & sa_onstack) && !(thread.alternate_stack_flags & ss_disable) && !on_alternate) {
+    bool was_on_alternate = thread.alternate_stack_size && stack - thread.alternate_stack < thread.alternate_stack_size;
+    bool switch_stack = (action.flags & sa_onstack) && thread.alternate_stack_size && !(thread.alternate_stack_flags & ss_disable) && !was_on_alternate;
+    if (switch_stack)
         stack = thread.alternate_stack + thread.alternate_stack_size;
-        on_alternate = true;
-    } else {
+    else
         stack -= 128; // the red zone
-    }
     size_t state_size = arch::extended_state_size();
     if (state_size > sizeof(s_extended_state))
         return false;
@@ -273,12 +315,15 @@ bool setup_frame(sched::Thread& thread, arch::RegisterFrame& frame, int signal, 
         .r14 = frame.r14, .r15 = frame.r15, .rdi = frame.rdi, .rsi = frame.rsi, .rbp = frame.rbp, .rbx = frame.rbx,
         .rdx = frame.rdx, .rax = frame.rax, .rcx = frame.rcx, .rsp = frame.rsp, .rip = frame.rip,
         .eflags = frame.rflags, .cs = 0x33, .gs = 0, .fs = 0, .ss = 0x2b,
-        .error = frame.vector < 32 ? frame.error_code : 0, .trapno = frame.vector < 32 ? frame.vector : 0,
+        // The application runs in ring 0, but Linux's error code says user mode (bit 2).
+        .error = frame.vector == 14 ? (frame.error_code | 4) : (frame.vector < 32 ? frame.error_code : 0),
+        .trapno = frame.vector < 32 ? frame.vector : 0,
         .oldmask = old_mask, .cr2 = pending.address, .fpstate = fpstate, .reserved = {},
     };
     signal_frame.context.stack = StackDescription {
         .pointer = thread.alternate_stack,
-        .flags = (thread.alternate_stack_flags & ss_disable) ? ss_disable : (on_alternate ? ss_onstack : 0),
+        // What sigaltstack set (with SS_AUTODISARM), as Linux records it for rt_sigreturn.
+        .flags = !thread.alternate_stack_size ? ss_disable : thread.alternate_stack_flags,
         .padding = 0,
         .size = thread.alternate_stack_size,
     };
@@ -286,6 +331,12 @@ bool setup_frame(sched::Thread& thread, arch::RegisterFrame& frame, int signal, 
     signal_frame.info = make_info(signal, pending);
     if (copy_to_user(frame_address, &signal_frame, sizeof(signal_frame)).is_error())
         return false;
+    // SS_AUTODISARM: the handler runs with no alternate stack; rt_sigreturn brings it back.
+    if (thread.alternate_stack_flags & ss_autodisarm) {
+        thread.alternate_stack = 0;
+        thread.alternate_stack_size = 0;
+        thread.alternate_stack_flags = ss_disable;
+    }
 
     frame.rsp = frame_address;
     frame.rip = action.handler;
@@ -398,9 +449,11 @@ void send_to_process(process::Process& process, int signal, PendingInfo const& i
     auto* state = process.signal_state();
     if (!state)
         return;
+    // A blocked signal is never dropped as ignored (its disposition may change before it is
+    // unblocked); a sigtimedwait in progress does not count as unblocking it.
     bool blocked_everywhere = true;
     for (auto& thread : process.threads())
-        if (!(thread.signal_mask & bit_of(signal)) || (thread.waited_signals & bit_of(signal)))
+        if (!(thread.signal_mask & bit_of(signal)))
             blocked_everywhere = false;
     if (is_ignored(process, signal) && !blocked_everywhere)
         return;
@@ -476,6 +529,10 @@ void deliver_pending(sched::Thread& thread, arch::RegisterFrame& frame)
             case DefaultAction::Continue:
                 continue;
             case DefaultAction::Stop:
+                // Terminal stops do nothing to an orphaned process group (no one could
+                // continue it); SIGSTOP always stops.
+                if (signal != sigstop && process::is_orphaned_process_group(thread.process()->pgid()))
+                    continue;
                 stop_process(thread, signal);
                 continue;
             case DefaultAction::Terminate:
@@ -484,10 +541,11 @@ void deliver_pending(sched::Thread& thread, arch::RegisterFrame& frame)
             }
         }
         // A handler: restart or fail the syscall it interrupted, then build its frame.
-        if (interrupted_syscall && (action.flags & sa_restart) && is_restartable(frame.error_code)) {
+        if (interrupted_syscall && (action.flags & sa_restart) && is_restartable(frame.error_code, frame)) {
             frame.rip -= 2;
             frame.rax = frame.error_code;
         }
+        interrupted_syscall = false;
         uint64_t old_mask = thread.restore_saved_signal_mask ? thread.saved_signal_mask : thread.signal_mask;
         thread.restore_saved_signal_mask = false;
         if (!(action.flags & sa_restorer) || !setup_frame(thread, frame, signal, action, pending, old_mask))
@@ -498,6 +556,13 @@ void deliver_pending(sched::Thread& thread, arch::RegisterFrame& frame)
         thread.signal_mask = mask & ~unblockable;
         if (action.flags & sa_resethand)
             state->reset_action(signal);
+        return;
+    }
+    // No handler ran: a call interrupted only by signals that needed none (a stop and a
+    // continue, say) carries on as if nothing happened, as Linux restarts it.
+    if (interrupted_syscall && restarts_without_handler(frame.error_code) && !thread.exit_requested) {
+        frame.rip -= 2;
+        frame.rax = frame.error_code;
         return;
     }
     if (thread.restore_saved_signal_mask) {
@@ -576,7 +641,11 @@ ErrorOr<long> return_from_handler(arch::RegisterFrame& frame)
     if (!(user_context.stack.flags & ss_disable) && user_context.stack.size) {
         thread.alternate_stack = user_context.stack.pointer;
         thread.alternate_stack_size = user_context.stack.size;
-        thread.alternate_stack_flags = 0;
+        thread.alternate_stack_flags = user_context.stack.flags & ss_autodisarm;
+    } else if (user_context.stack.flags & ss_disable) {
+        thread.alternate_stack = 0;
+        thread.alternate_stack_size = 0;
+        thread.alternate_stack_flags = ss_disable;
     }
     return long(context.rax);
 }

@@ -29,7 +29,9 @@ struct PosixTimer {
     uint64_t value { 0 };
     int target_tid { 0 };
     uint64_t interval { 0 };
-    uint32_t overrun { 0 };
+    uint32_t overrun { 0 };          // as of the last signal taken (timer_getoverrun)
+    uint32_t pending_overrun { 0 };  // expiries while its signal was still pending
+    bool signal_pending { false };
     bool in_use { false };
     process::Process* process { nullptr };
     sched::Timer timer;
@@ -45,6 +47,21 @@ struct ProcessTimers {
 };
 
 void destroy_timers(ProcessTimers* timers) { delete timers; }
+
+// A timer's signal was taken (delivered, waited for, read from a signalfd): it carries the
+// overruns counted meanwhile, and the timer may send again.
+void timer_signal_taken(SignalState& state, PendingInfo& info)
+{
+    if (!state.timers || info.pid < 0 || size_t(info.pid) >= max_posix_timers)
+        return;
+    auto& timer = state.timers->posix[info.pid];
+    if (!timer.in_use)
+        return;
+    timer.overrun = timer.pending_overrun > 0x7fff'ffff ? 0x7fff'ffff : timer.pending_overrun;
+    timer.pending_overrun = 0;
+    timer.signal_pending = false;
+    info.status = int32_t(timer.overrun);
+}
 
 void delete_posix_timers(ProcessTimers* timers)
 {
@@ -89,24 +106,33 @@ void posix_timer_expired(void* argument)
 {
     auto* timer = static_cast<PosixTimer*>(argument);
     uint64_t now = plat::monotonic_nanoseconds();
-    if (timer->notify != sigev_none) {
-        PendingInfo info { .code = si_timer, .pid = timer->id, .status = int32_t(timer->overrun), .address = timer->value };
-        sched::Thread* target = timer->notify == sigev_thread_id ? process::find_thread(timer->target_tid) : nullptr;
-        if (target && target->process() == timer->process)
-            send_to_thread(*target, timer->signo, info);
-        else
-            send_to_process(*timer->process, timer->signo, info);
-    }
+    uint32_t missed = 0;
     if (timer->interval) {
         uint64_t next = timer->timer.deadline() + timer->interval;
-        timer->overrun = 0;
         if (next <= now) {
-            uint64_t missed = (now - next) / timer->interval + 1;
-            timer->overrun = uint32_t(missed > 0x7fff'ffff ? 0x7fff'ffff : missed);
-            next += missed * timer->interval;
+            uint64_t late = (now - next) / timer->interval + 1;
+            missed = uint32_t(late > 0x7fff'ffff ? 0x7fff'ffff : late);
+            next += late * timer->interval;
         }
         timer->timer.arm(next, posix_timer_expired, timer);
     }
+    // One signal at a time per timer: expiries while it is still pending count as overruns.
+    if (timer->signal_pending) {
+        timer->pending_overrun += 1 + missed;
+        return;
+    }
+    timer->pending_overrun += missed;
+    if (timer->notify == sigev_none)
+        return;
+    PendingInfo info { .code = si_timer, .pid = timer->id, .status = 0, .address = timer->value };
+    sched::Thread* target = timer->notify == sigev_thread_id ? process::find_thread(timer->target_tid) : nullptr;
+    if (target && target->process() == timer->process)
+        send_to_thread(*target, timer->signo, info);
+    else
+        send_to_process(*timer->process, timer->signo, info);
+    // Dropped as ignored, the signal is not pending and the next expiry sends again.
+    uint64_t pending = timer->process->signal_state()->pending | (target ? target->pending_signals : 0);
+    timer->signal_pending = pending & bit_of(timer->signo);
 }
 
 struct Timeval {
@@ -297,6 +323,7 @@ SYSCALL_HANDLER(timer_settime)
     }
     timer->interval = value ? interval : 0;
     timer->overrun = 0;
+    timer->pending_overrun = 0;
     if (!value) {
         timer->timer.cancel();
         return 0;

@@ -109,9 +109,11 @@ static void handle_exception(RegisterFrame& frame)
         address = frame.rip;
         break;
     case 1:
-    case 3:
         signal = sigtrap;
         code = trap_brkpt;
+        break;
+    case 3:
+        signal = sigtrap; // int3: SI_KERNEL, as Linux reports it
         break;
     case 17:
         signal = sigbus;

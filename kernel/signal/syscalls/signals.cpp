@@ -87,7 +87,14 @@ SYSCALL_HANDLER(tgkill)
     if (tgid <= 0 || tid <= 0)
         return Error(EINVAL);
     auto* thread = process::find_thread(tid);
-    if (!thread || !thread->process() || thread->process()->pid() != tgid)
+    if (!thread) {
+        // A zombie's main thread can still be named until it is reaped; it takes nothing.
+        auto* zombie = process::find_process(tid);
+        if (zombie && zombie->is_zombie() && tid == tgid)
+            return 0;
+        return Error(ESRCH);
+    }
+    if (!thread->process() || thread->process()->pid() != tgid)
         return Error(ESRCH);
     if (signal)
         send_to_thread(*thread, signal, user_info(si_tkill));
@@ -102,8 +109,12 @@ SYSCALL_HANDLER(tkill)
     if (tid <= 0)
         return Error(EINVAL);
     auto* thread = process::find_thread(tid);
-    if (!thread)
+    if (!thread) {
+        auto* zombie = process::find_process(tid);
+        if (zombie && zombie->is_zombie())
+            return 0;
         return Error(ESRCH);
+    }
     if (signal)
         send_to_thread(*thread, signal, user_info(si_tkill));
     return 0;
@@ -120,7 +131,9 @@ SYSCALL_HANDLER(rt_sigsuspend)
         return Error(EINVAL);
     uint64_t mask = TRY(args.pointer<uint64_t>(0).read());
     auto& thread = sched::current_thread();
-    thread.saved_signal_mask = thread.signal_mask;
+    // A restarted sigsuspend keeps the mask saved the first time.
+    if (!thread.restore_saved_signal_mask)
+        thread.saved_signal_mask = thread.signal_mask;
     thread.restore_saved_signal_mask = true;
     thread.signal_mask = mask & ~unblockable;
     return wait_for_signal();
@@ -185,7 +198,7 @@ SYSCALL_HANDLER(sigaltstack)
     auto& thread = sched::current_thread();
     uint64_t rsp = args.frame->rsp;
     bool on_stack = thread.alternate_stack_size && rsp - thread.alternate_stack < thread.alternate_stack_size;
-    Stack old { thread.alternate_stack, on_stack ? ss_onstack : (thread.alternate_stack_flags & ss_disable), 0, thread.alternate_stack_size };
+    Stack old { thread.alternate_stack, on_stack ? ss_onstack : thread.alternate_stack_flags, 0, thread.alternate_stack_size };
     if (args[0]) {
         auto requested = TRY(args.pointer<Stack>(0).read());
         if (on_stack)
@@ -202,7 +215,7 @@ SYSCALL_HANDLER(sigaltstack)
                 return Error(ENOMEM);
             thread.alternate_stack = requested.pointer;
             thread.alternate_stack_size = requested.size;
-            thread.alternate_stack_flags = 0;
+            thread.alternate_stack_flags = requested.flags & ss_autodisarm;
         }
     }
     if (args[1])
@@ -224,11 +237,12 @@ ErrorOr<PendingInfo> read_queued_info(uint64_t address, int signal, bool to_self
     if ((code >= 0 || code == si_tkill) && !to_self)
         return Error(EPERM);
     (void)signal;
-    int32_t pid;
+    int32_t pid, uid;
     uint64_t value;
     memcpy(&pid, raw + 16, 4);
+    memcpy(&uid, raw + 20, 4);
     memcpy(&value, raw + 24, 8);
-    return PendingInfo { .code = code, .pid = pid, .status = 0, .address = value };
+    return PendingInfo { .code = code, .pid = pid, .status = uid, .address = value };
 }
 
 }

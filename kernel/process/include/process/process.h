@@ -184,6 +184,11 @@ uint64_t allocate_image_id();
 // The address space a new process starts with: a fresh one, or the one every process shares.
 ErrorOr<RefPtr<mm::AddressSpace>> initial_address_space();
 
+// POSIX's orphaned process group: no member has a parent outside the group but in its
+// session. Terminal stop signals do not stop such a group. The kernel's init counts as an
+// outside parent: it starts the application in a group of its own, as a shell starts a job.
+bool is_orphaned_process_group(int pgid);
+
 // The process that adopts orphans: init (PID 1).
 Process* reaper();
 
