@@ -416,10 +416,10 @@ ErrorOr<void> AddressSpace::populate_page(Region const& region, uint64_t page)
     return {};
 }
 
-ErrorOr<uint8_t*> AddressSpace::writable_bytes(uint64_t address)
+// The entry of a mapped page, read in first if it has no frame yet; EFAULT outside regions.
+ErrorOr<uint64_t*> AddressSpace::populated_entry(uint64_t page, Region const*& region)
 {
-    uint64_t page = page_round_down(address);
-    auto* region = find_region(page);
+    region = find_region(page);
     if (!region)
         return Error(EFAULT);
     uint64_t* pte = TRY(page_table_entry(page, true));
@@ -427,6 +427,14 @@ ErrorOr<uint8_t*> AddressSpace::writable_bytes(uint64_t address)
         TRY(populate_page(*region, page));
         pte = TRY(page_table_entry(page, false));
     }
+    return pte;
+}
+
+ErrorOr<uint8_t*> AddressSpace::writable_bytes(uint64_t address)
+{
+    uint64_t page = page_round_down(address);
+    Region const* region = nullptr;
+    uint64_t* pte = TRY(populated_entry(page, region));
     if (!(*pte & pte_writable) && !region->shared && frame_reference_count(*pte & pte_address_mask) > 1) {
         uint64_t copy = TRY(allocate_frames(1));
         memcpy(physical_to_virtual(copy), physical_to_virtual(*pte & pte_address_mask), page_size);
@@ -443,14 +451,8 @@ ErrorOr<void> AddressSpace::read_bytes(uint64_t address, void* buffer, size_t le
     auto* target = static_cast<uint8_t*>(buffer);
     while (length) {
         uint64_t page = page_round_down(address);
-        auto* region = find_region(page);
-        if (!region)
-            return Error(EFAULT);
-        uint64_t* pte = TRY(page_table_entry(page, true));
-        if (!holds_frame(*pte)) {
-            TRY(populate_page(*region, page));
-            pte = TRY(page_table_entry(page, false));
-        }
+        Region const* region = nullptr;
+        uint64_t* pte = TRY(populated_entry(page, region));
         size_t offset = address - page;
         size_t chunk = page_size - offset < length ? page_size - offset : length;
         memcpy(target, static_cast<uint8_t const*>(physical_to_virtual(*pte & pte_address_mask)) + offset, chunk);
@@ -521,14 +523,8 @@ bool AddressSpace::break_copy_on_write(Region const& region, uint64_t page, uint
 ErrorOr<uint64_t> AddressSpace::translate(uint64_t address)
 {
     uint64_t page = page_round_down(address);
-    auto* region = find_region(page);
-    if (!region)
-        return Error(EFAULT);
-    uint64_t* pte = TRY(page_table_entry(page, true));
-    if (!holds_frame(*pte)) {
-        TRY(populate_page(*region, page));
-        pte = TRY(page_table_entry(page, false));
-    }
+    Region const* region = nullptr;
+    uint64_t* pte = TRY(populated_entry(page, region));
     return (*pte & pte_address_mask) + (address - page);
 }
 

@@ -77,26 +77,32 @@ SYSCALL_HANDLER(kill)
     return 0;
 }
 
-// tgkill(2) and tkill(2): to one thread.
-SYSCALL_HANDLER(tgkill)
+// The thread `tid` of process `tgid` for tgkill and rt_tgsigqueueinfo: EINVAL for ids below
+// 1, ESRCH when there is none; null for a zombie's main thread, which can still be named until
+// it is reaped but takes nothing.
+static ErrorOr<sched::Thread*> thread_in_group(int tgid, int tid)
 {
-    int tgid = args.as_int(0);
-    int tid = args.as_int(1);
-    int signal = args.as_int(2);
-    TRY(check_signal_number(signal));
     if (tgid <= 0 || tid <= 0)
         return Error(EINVAL);
     auto* thread = process::find_thread(tid);
     if (!thread) {
-        // A zombie's main thread can still be named until it is reaped; it takes nothing.
         auto* zombie = process::find_process(tid);
         if (zombie && zombie->is_zombie() && tid == tgid)
-            return 0;
+            return nullptr;
         return Error(ESRCH);
     }
     if (!thread->process() || thread->process()->pid() != tgid)
         return Error(ESRCH);
-    if (signal)
+    return thread;
+}
+
+// tgkill(2) and tkill(2): to one thread.
+SYSCALL_HANDLER(tgkill)
+{
+    int signal = args.as_int(2);
+    TRY(check_signal_number(signal));
+    auto* thread = TRY(thread_in_group(args.as_int(0), args.as_int(1)));
+    if (thread && signal)
         send_to_thread(*thread, signal, user_info(si_tkill));
     return 0;
 }
@@ -263,15 +269,11 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
 
 SYSCALL_HANDLER(rt_tgsigqueueinfo)
 {
-    int tgid = args.as_int(0);
-    int tid = args.as_int(1);
     int signal = args.as_int(2);
     TRY(check_signal_number(signal));
-    if (tgid <= 0 || tid <= 0)
-        return Error(EINVAL);
-    auto* thread = process::find_thread(tid);
-    if (!thread || !thread->process() || thread->process()->pid() != tgid)
-        return Error(ESRCH);
+    auto* thread = TRY(thread_in_group(args.as_int(0), args.as_int(1)));
+    if (!thread)
+        return 0;
     auto info = TRY(read_queued_info(args[3], signal, thread->process() == &process::current()));
     if (signal)
         send_to_thread(*thread, signal, info);

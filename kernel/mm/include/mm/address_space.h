@@ -113,6 +113,7 @@ private:
     AddressSpace() = default;
     ErrorOr<uint64_t*> page_table_entry(uint64_t address, bool create);
     ErrorOr<void> populate_page(Region const& region, uint64_t page);
+    ErrorOr<uint64_t*> populated_entry(uint64_t page, Region const*& region);
     ErrorOr<void> copy_tables(AddressSpace& child, uint64_t parent_table, uint64_t child_table, int level, uint64_t base);
     bool break_copy_on_write(Region const& region, uint64_t page, uint64_t* pte);
     void unmap_pages(uint64_t start, uint64_t end);
