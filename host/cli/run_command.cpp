@@ -15,6 +15,7 @@
 #include <ctime>
 #include <fcntl.h>
 #include <fstream>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +119,17 @@ HostContext HostContext::current()
         host.kernel_variable = kernel;
     auto const* temporary = std::getenv("TMPDIR");
     host.temporary_directory = temporary && *temporary ? temporary : "/tmp";
+    host.stdin_terminal = ::isatty(0) == 1;
+    host.stdout_terminal = ::isatty(1) == 1;
+    host.stderr_terminal = ::isatty(2) == 1;
+    for (int descriptor : { 0, 1, 2 }) {
+        if (::isatty(descriptor) != 1)
+            continue;
+        struct winsize size {};
+        if (::ioctl(descriptor, TIOCGWINSZ, &size) == 0 && size.ws_row > 0 && size.ws_col > 0)
+            host.window_size = std::pair<unsigned, unsigned> { size.ws_row, size.ws_col };
+        break;
+    }
     return host;
 }
 
@@ -196,6 +208,10 @@ int run_program(RunOptions const& options, HostContext const& host, std::ostream
     request.arguments.insert(request.arguments.end(), options.arguments.begin(), options.arguments.end());
     request.environment = options.environment;
     request.trace_syscalls = options.trace_syscalls;
+    request.stdin_terminal = host.stdin_terminal;
+    request.stdout_terminal = host.stdout_terminal;
+    request.stderr_terminal = host.stderr_terminal;
+    request.window_size = host.window_size;
     tree.add_directory("/.unifork", 0700, now);
     tree.add_inline_file(initrd::launch_file_path, initrd::encode_launch_file(request), 0400, now);
 
@@ -225,6 +241,8 @@ int run_program(RunOptions const& options, HostContext const& host, std::ostream
     if (options.timeout_seconds)
         settings.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*options.timeout_seconds * 1000.0 + 0.5));
     settings.warn = warn;
+    // Read only as the application asks for it (docs/protocol.md, "Standard input").
+    settings.input_source = 0;
 
     settings.stop_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options.stop_timeout_seconds * 1000.0 + 0.5));
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 
 namespace unifork::cli {
 
@@ -15,6 +16,13 @@ struct HostContext {
     std::string executable_directory;        // where the unifork binary lives
     std::optional<std::string> kernel_variable; // $UNIFORK_KERNEL
     std::string temporary_directory;         // $TMPDIR or /tmp
+    // Whether descriptors 0, 1 and 2 are terminals, and the size { rows, columns } of the first
+    // one that is (absent when it reports 0 rows or columns); the application's console
+    // answers isatty() and TIOCGWINSZ the same way.
+    bool stdin_terminal { false };
+    bool stdout_terminal { false };
+    bool stderr_terminal { false };
+    std::optional<std::pair<unsigned, unsigned>> window_size;
 
     static HostContext current();
 };

@@ -30,6 +30,18 @@ std::string encode_launch_file(LaunchRequest const& request)
             throw std::invalid_argument("the hostname contains a newline or NUL byte");
         output += "hostname " + *request.hostname + "\n";
     }
+    if (request.stdin_terminal)
+        output += "stdin-terminal 1\n";
+    if (request.stdout_terminal)
+        output += "stdout-terminal 1\n";
+    if (request.stderr_terminal)
+        output += "stderr-terminal 1\n";
+    if (request.window_size) {
+        auto [rows, columns] = *request.window_size;
+        if (rows < 1 || rows > 65535 || columns < 1 || columns > 65535)
+            throw std::invalid_argument("the window size is out of range");
+        output += "window-size " + std::to_string(rows) + " " + std::to_string(columns) + "\n";
+    }
     output += "argc " + std::to_string(request.arguments.size()) + "\n";
     output += "envc " + std::to_string(request.environment.size()) + "\n";
     output += "\n";

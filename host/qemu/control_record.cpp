@@ -11,7 +11,8 @@ namespace {
 
 std::optional<int> parse_decimal(std::string_view digits, int minimum, int maximum)
 {
-    if (digits.empty() || digits.size() > 3)
+    // Nine digits cannot overflow an int; anything longer is out of every range anyway.
+    if (digits.empty() || digits.size() > 9)
         return std::nullopt;
     if (digits.size() > 1 && digits.front() == '0')
         return std::nullopt;
@@ -62,6 +63,11 @@ ControlEvent ControlRecordParser::parse_line(std::string_view line)
             return ControlRecord { ControlRecord::Kind::Signaled, *signal };
         return malformed(line, "the signal must be a number from 1 to 64");
     }
+    if (line.starts_with("read ")) {
+        if (auto most = parse_decimal(line.substr(5), 1, static_cast<int>(InputRequest::maximum)))
+            return InputRequest { static_cast<std::size_t>(*most) };
+        return malformed(line, "the size of a read must be a number from 1 to 65536");
+    }
     return malformed(line, "unknown record");
 }
 
@@ -110,6 +116,13 @@ std::string encode_signal_record(int signal)
     if (signal < 1 || signal > 64)
         throw std::invalid_argument("signal number out of range: " + std::to_string(signal));
     return "signal " + std::to_string(signal) + "\n";
+}
+
+std::string encode_input_record(std::size_t count)
+{
+    if (count > InputRequest::maximum)
+        throw std::invalid_argument("input count out of range: " + std::to_string(count));
+    return "input " + std::to_string(count) + "\n";
 }
 
 int exit_status_for(ControlRecord const& record)

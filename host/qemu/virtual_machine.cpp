@@ -9,6 +9,9 @@
 #include <fcntl.h>
 #include <functional>
 #include <poll.h>
+#include <span>
+#include <string>
+#include <string_view>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -152,6 +155,29 @@ WriteResult write_all(int descriptor, char const* data, std::size_t length, int 
     return WriteResult::Done;
 }
 
+// Sends what the socket takes of `pending` now, without blocking, and removes it from there.
+// Returns 0, or the error that ended the sending (EPIPE once the VM has gone away).
+int send_pending(int descriptor, std::string& pending)
+{
+    std::size_t offset = 0;
+    int error = 0;
+    while (offset < pending.size()) {
+        auto sent = ::send(descriptor, pending.data() + offset, pending.size() - offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent > 0) {
+            offset += static_cast<std::size_t>(sent);
+            continue;
+        }
+        if (sent < 0 && errno == EINTR)
+            continue;
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        error = sent < 0 ? errno : EPIPE;
+        break;
+    }
+    pending.erase(0, offset);
+    return error;
+}
+
 std::pair<Descriptor, Descriptor> make_socket_pair()
 {
     int descriptors[2];
@@ -170,6 +196,11 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
         if (settings.warn)
             settings.warn(message);
     };
+
+    // Checked before any descriptor of ours is made, which could take a closed one's number.
+    int input_source = settings.input_source;
+    if (input_source >= 0 && ::fcntl(input_source, F_GETFD) < 0)
+        input_source = -1;
 
     SignalWatch signals;
     auto [output_ours, output_theirs] = make_socket_pair();
@@ -257,13 +288,27 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
         }
     }
 
-    enum Channel { Output, Error, Control, Diagnostics, Signals, ChannelCount };
+    // Input is polled only while the guest waits for standard input; it is not QEMU's, so it
+    // does not keep the loop going.
+    enum Channel { Output, Error, Control, Diagnostics, Signals, Input, ChannelCount };
     std::array<pollfd, ChannelCount> channels {};
     channels[Output] = { output_ours.get(), POLLIN, 0 };
     channels[Error] = { error_ours.get(), POLLIN, 0 };
     channels[Control] = { control_ours.get(), POLLIN, 0 };
     channels[Diagnostics] = { diagnostics_read.get(), POLLIN, 0 };
     channels[Signals] = { signals.read_descriptor(), POLLIN, 0 };
+    channels[Input] = { -1, POLLIN, 0 };
+
+    // Host -> guest traffic, sent as the sockets take it so that a guest slow to take its bytes
+    // never blocks the relay. Records go out whole and in order through control_pending. The
+    // answer to `read N` is its bytes on COM1 (input_pending) and then, only once every one of
+    // them is in COM1's socket, its `input K` record (input_record).
+    enum class InputState { Idle, Waiting, Answering };
+    InputState input_state = InputState::Idle;
+    std::size_t input_wanted = 0;
+    std::string input_pending;
+    std::string input_record;
+    std::string control_pending;
 
     using Clock = std::chrono::steady_clock;
     std::optional<Clock::time_point> deadline;
@@ -290,6 +335,46 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
         }
         stop_qemu();
     };
+    // Sends what it can of the pending records; a VM that has gone away takes no more of them.
+    auto flush_control = [&] {
+        if (control_pending.empty())
+            return;
+        if (int error = send_pending(control_ours.get(), control_pending)) {
+            // The stop timeout covers a lost signal; the VM is ending anyway on EPIPE.
+            if (error != EPIPE && error != ECONNRESET)
+                warn(std::string("could not send a control record to the guest: ") + std::strerror(error));
+            control_pending.clear();
+        }
+    };
+    auto drop_input = [&] {
+        input_state = InputState::Idle;
+        input_pending.clear();
+        input_record.clear();
+    };
+    auto flush_input = [&] {
+        if (input_state != InputState::Answering)
+            return;
+        if (int error = send_pending(output_ours.get(), input_pending)) {
+            if (error != EPIPE && error != ECONNRESET)
+                warn(std::string("could not pass standard input on to the guest: ") + std::strerror(error));
+            drop_input();
+            return;
+        }
+        if (!input_pending.empty())
+            return;
+        control_pending += input_record;
+        input_record.clear();
+        input_state = InputState::Idle;
+        flush_control();
+    };
+    // The answer to the outstanding request: `bytes`, then `input K`.
+    auto answer_input = [&](std::string_view bytes) {
+        input_pending.assign(bytes);
+        input_record = encode_input_record(bytes.size());
+        input_state = InputState::Answering;
+        flush_input();
+    };
+
     auto on_signal = [&](int signal) {
         if (outcome.interrupted_by != 0) {
             force_stop(signal);
@@ -298,12 +383,8 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
         outcome.interrupted_by = signal;
         if (killed || outcome.record)
             return;
-        auto record = encode_signal_record(signal);
-        auto sent = ::send(control_ours.get(), record.data(), record.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        int error = sent < 0 ? errno : 0;
-        // A VM that has gone away takes no more records; the stop timeout covers any other loss.
-        if (sent != static_cast<ssize_t>(record.size()) && error != EPIPE && error != ECONNRESET)
-            warn(std::string("could not pass the signal on to the guest: ") + (error ? std::strerror(error) : "short write"));
+        control_pending += encode_signal_record(signal);
+        flush_control();
         stop_deadline = Clock::now() + settings.stop_timeout;
     };
     // Handles the signals that have arrived and the stop timeout; false once the VM is stopped.
@@ -334,12 +415,41 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
     };
 
     ControlRecordParser parser;
-    int malformed_count = 0;
+    int ignored_count = 0;
+    auto report_ignored = [&](std::string const& message) {
+        if (++ignored_count <= malformed_warning_limit)
+            warn(message);
+        else if (ignored_count == malformed_warning_limit + 1)
+            warn("ignoring further bad control records without saying so");
+    };
     auto report_malformed = [&](MalformedRecord const& record) {
-        if (++malformed_count <= malformed_warning_limit)
-            warn("ignoring a malformed control record (" + record.reason + "): \"" + record.text + "\"");
-        else if (malformed_count == malformed_warning_limit + 1)
-            warn("ignoring further malformed control records without saying so");
+        report_ignored("ignoring a malformed control record (" + record.reason + "): \"" + record.text + "\"");
+    };
+    auto on_input_request = [&](InputRequest const& request) {
+        if (killed)
+            return;
+        if (outcome.record) {
+            report_ignored("ignoring a request for input after the final record");
+            return;
+        }
+        if (input_state != InputState::Idle) {
+            report_ignored("ignoring a request for input while one is outstanding");
+            return;
+        }
+        input_wanted = request.most;
+        if (input_source < 0)
+            answer_input({});
+        else
+            input_state = InputState::Waiting;
+    };
+    // One read(2), as the protocol asks: it takes no more of our standard input than the
+    // application asked for, and a terminal gives one line.
+    auto read_input = [&](std::span<char> buffer) {
+        auto got = ::read(input_source, buffer.data(), std::min(input_wanted, buffer.size()));
+        if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        // End of input, or an error (EIO, EBADF, ...): both are `input 0`.
+        answer_input(std::string_view(buffer.data(), got > 0 ? static_cast<std::size_t>(got) : 0));
     };
 
     auto any_open = [&] {
@@ -351,6 +461,18 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
 
     std::array<char, 64 * 1024> buffer;
     while (any_open()) {
+        // Nothing goes to a VM that is being stopped, has reported its end, or has closed the
+        // ports the answer travels on.
+        if (killed || outcome.record || channels[Output].fd < 0 || channels[Control].fd < 0)
+            drop_input();
+        if (killed || channels[Control].fd < 0)
+            control_pending.clear();
+        flush_input();
+        flush_control();
+        channels[Output].events = static_cast<short>(POLLIN | (input_pending.empty() ? 0 : POLLOUT));
+        channels[Control].events = static_cast<short>(POLLIN | (control_pending.empty() ? 0 : POLLOUT));
+        channels[Input].fd = input_state == InputState::Waiting ? input_source : -1;
+
         int ready = ::poll(channels.data(), channels.size(), milliseconds_to_deadline());
         if (ready < 0 && errno != EINTR)
             throw Failure(exit_usage, std::string("poll: ") + std::strerror(errno));
@@ -401,6 +523,9 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
                         }
                         outcome.record = *record;
                         grace_deadline = Clock::now() + settings.exit_grace;
+                        drop_input();
+                    } else if (auto const* request = std::get_if<InputRequest>(&event)) {
+                        on_input_request(*request);
                     } else {
                         report_malformed(std::get<MalformedRecord>(event));
                     }
@@ -412,6 +537,8 @@ RunOutcome run_virtual_machine(RunSettings const& settings)
                 break;
             }
         }
+        if (!killed && input_state == InputState::Waiting && (channels[Input].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+            read_input(buffer);
     }
     if (auto leftover = parser.finish())
         report_malformed(*leftover);

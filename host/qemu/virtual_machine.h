@@ -16,6 +16,11 @@ struct RunSettings {
     QemuConfiguration configuration;
     int output_sink { 1 }; // where COM1 goes, byte for byte
     int error_sink { 2 };  // where COM2 goes, byte for byte
+    // Where the application's standard input comes from, read only when the guest asks for it
+    // (`read N`: one read(2) of at most N bytes, written to COM1, then `input K` on COM3). It is
+    // never made non-blocking, as it is usually shared with the shell. -1: none, every request
+    // is answered `input 0`.
+    int input_source { 0 };
     std::optional<std::chrono::milliseconds> timeout;
     // After the final record the kernel ends QEMU through isa-debug-exit at once; a VM that
     // lingers past this is stopped.
@@ -46,7 +51,8 @@ struct RunOutcome {
 // once QEMU has exited and every channel is drained. QEMU runs in its own process group, so a
 // Ctrl-C at the terminal reaches only the CLI, and it dies with the CLI (PR_SET_PDEATHSIG).
 // The CLI passes the first SIGINT, SIGTERM, SIGHUP or SIGQUIT it receives on to the guest as a
-// `signal N` record on COM3 and stops the VM on a second one or after stop_timeout.
+// `signal N` record on COM3 and stops the VM on a second one or after stop_timeout. It answers
+// the guest's requests for standard input from input_source, without ever blocking the relay.
 // Throws Failure (125) when QEMU cannot be started at all.
 RunOutcome run_virtual_machine(RunSettings const& settings);
 

@@ -5,6 +5,7 @@
 using unifork::qemu::ControlEvent;
 using unifork::qemu::ControlRecord;
 using unifork::qemu::ControlRecordParser;
+using unifork::qemu::InputRequest;
 using unifork::qemu::MalformedRecord;
 using Kind = ControlRecord::Kind;
 
@@ -14,6 +15,12 @@ bool is_record(ControlEvent const& event, Kind kind, int value)
 {
     auto const* record = std::get_if<ControlRecord>(&event);
     return record && record->kind == kind && record->value == value;
+}
+
+bool is_request(ControlEvent const& event, std::size_t most)
+{
+    auto const* request = std::get_if<InputRequest>(&event);
+    return request && request->most == most;
 }
 
 bool is_malformed(ControlEvent const& event)
@@ -39,6 +46,30 @@ TEST(ControlRecord, RejectsAnythingNotExactlyARecord)
              "signaled 0", "signaled 65", "signaled 9x", "panic ", "panicked", "PANIC", "hello" })
         EXPECT_TRUE(is_malformed(ControlRecordParser::parse_line(line))) << '"' << line << '"';
     EXPECT_TRUE(is_malformed(ControlRecordParser::parse_line(std::string_view("exited 1\0", 9))));
+}
+
+TEST(ControlRecord, ParsesReadRequests)
+{
+    EXPECT_TRUE(is_request(ControlRecordParser::parse_line("read 1"), 1));
+    EXPECT_TRUE(is_request(ControlRecordParser::parse_line("read 4096"), 4096));
+    EXPECT_TRUE(is_request(ControlRecordParser::parse_line("read 65536"), 65536));
+    for (std::string_view line : { "read", "read ", "read 0", "read 65537", "read 100000", "read 99999999999999999999", "read 01",
+             "read 00", "read -1", "read +1", "read  1", "read 1 ", " read 1", "read\t1", "read 1\r", "Read 1", "READ 1", "read 0x10",
+             "read 1x", "reads 1", "read 1 2" })
+        EXPECT_TRUE(is_malformed(ControlRecordParser::parse_line(line))) << '"' << line << '"';
+    auto event = ControlRecordParser::parse_line("read 65537");
+    EXPECT_EQ(std::get<MalformedRecord>(event).reason, "the size of a read must be a number from 1 to 65536");
+}
+
+TEST(ControlRecord, ReadRequestsAreNotFinalAndMixWithOtherRecords)
+{
+    ControlRecordParser parser;
+    auto events = parser.feed("read 5\nread 0\nread 7\nexited 1\n");
+    ASSERT_EQ(events.size(), 4u);
+    EXPECT_TRUE(is_request(events[0], 5));
+    EXPECT_TRUE(is_malformed(events[1]));
+    EXPECT_TRUE(is_request(events[2], 7));
+    EXPECT_TRUE(is_record(events[3], Kind::Exited, 1));
 }
 
 TEST(ControlRecord, SplitsLinesAcrossArbitraryChunks)
@@ -113,6 +144,14 @@ TEST(ControlRecord, EncodesTheSignalRecordTowardsTheGuest)
     EXPECT_EQ(unifork::qemu::encode_signal_record(64), "signal 64\n");
     for (int signal : { 0, -2, 65, 130 })
         EXPECT_THROW(unifork::qemu::encode_signal_record(signal), std::invalid_argument) << signal;
+}
+
+TEST(ControlRecord, EncodesTheInputRecordTowardsTheGuest)
+{
+    EXPECT_EQ(unifork::qemu::encode_input_record(0), "input 0\n");
+    EXPECT_EQ(unifork::qemu::encode_input_record(5), "input 5\n");
+    EXPECT_EQ(unifork::qemu::encode_input_record(65536), "input 65536\n");
+    EXPECT_THROW(unifork::qemu::encode_input_record(65537), std::invalid_argument);
 }
 
 TEST(ControlRecord, ExitStatuses)

@@ -56,6 +56,42 @@ TEST(LaunchFile, OptionLinesComeBeforeTheCounts)
     EXPECT_EQ(encode_launch_file(request), "unifork-launch 1\ntrace-syscalls 1\nhostname box\nargc 1\nenvc 0\n\n/p\0p\0"s);
 }
 
+TEST(LaunchFile, TerminalOptions)
+{
+    LaunchRequest request;
+    request.path = "/p";
+    request.arguments = { "p" };
+    request.stdin_terminal = true;
+    request.stderr_terminal = true;
+    request.window_size = { 24, 80 };
+    EXPECT_EQ(encode_launch_file(request), "unifork-launch 1\nstdin-terminal 1\nstderr-terminal 1\nwindow-size 24 80\nargc 1\nenvc 0\n\n/p\0p\0"s);
+
+    request.trace_syscalls = true;
+    request.hostname = "box";
+    request.stdout_terminal = true;
+    request.window_size = { 65535, 1 };
+    EXPECT_EQ(encode_launch_file(request),
+        "unifork-launch 1\ntrace-syscalls 1\nhostname box\nstdin-terminal 1\nstdout-terminal 1\nstderr-terminal 1\nwindow-size 65535 1\n"
+        "argc 1\nenvc 0\n\n/p\0p\0"s);
+
+    // A window size alone, as when only one descriptor is a terminal.
+    request = {};
+    request.path = "/p";
+    request.stdout_terminal = true;
+    request.window_size = { 50, 132 };
+    EXPECT_EQ(encode_launch_file(request), "unifork-launch 1\nstdout-terminal 1\nwindow-size 50 132\nargc 0\nenvc 0\n\n/p\0"s);
+}
+
+TEST(LaunchFile, RejectsAWindowSizeOutOfRange)
+{
+    LaunchRequest request;
+    request.path = "/p";
+    for (auto size : { std::pair { 0u, 80u }, std::pair { 24u, 0u }, std::pair { 65536u, 80u }, std::pair { 24u, 65536u } }) {
+        request.window_size = size;
+        EXPECT_THROW(encode_launch_file(request), std::invalid_argument) << size.first << "x" << size.second;
+    }
+}
+
 TEST(LaunchFile, ManyArguments)
 {
     LaunchRequest request;

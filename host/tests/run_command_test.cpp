@@ -158,6 +158,43 @@ TEST_F(RunCommand, TraceSyscallsAndKeepInitrd)
     EXPECT_EQ(file_in_initrd(".unifork/launch").rfind("unifork-launch 1\ntrace-syscalls 1\nargc 1\n", 0), 0u);
 }
 
+TEST_F(RunCommand, TellsTheKernelWhichStreamsAreTerminals)
+{
+    RunOptions options;
+    options.program = "hello";
+    m_host.stdin_terminal = true;
+    m_host.stdout_terminal = true;
+    m_host.window_size = { 40, 120 };
+    EXPECT_EQ(run(options, "printf 'exited 0\\n' >&$ctl"), 0);
+    EXPECT_EQ(file_in_initrd(".unifork/launch").rfind("unifork-launch 1\nstdin-terminal 1\nstdout-terminal 1\nwindow-size 40 120\nargc 1\n", 0), 0u);
+
+    m_host.stdin_terminal = m_host.stdout_terminal = false;
+    m_host.stderr_terminal = true;
+    m_host.window_size.reset();
+    EXPECT_EQ(run(options, "printf 'exited 0\\n' >&$ctl"), 0);
+    EXPECT_EQ(file_in_initrd(".unifork/launch").rfind("unifork-launch 1\nstderr-terminal 1\nargc 1\n", 0), 0u);
+}
+
+// The program's standard input is the CLI's own, passed on as the guest asks for it.
+TEST_F(RunCommand, RelaysTheCliStandardInput)
+{
+    int descriptors[2];
+    ASSERT_EQ(::pipe(descriptors), 0);
+    ASSERT_EQ(::write(descriptors[1], "typed\n", 6), 6);
+    ::close(descriptors[1]);
+    int saved = ::dup(0);
+    ASSERT_GE(saved, 0);
+    ::dup2(descriptors[0], 0);
+    ::close(descriptors[0]);
+    RunOptions options;
+    options.program = "hello";
+    auto status = run(options, R"(printf 'read 100\n' >&$ctl; IFS= read -r -t 5 line <&$ctl
+        IFS= read -r -N "${line#input }" -t 5 data <&$out; [ "$line" = "input 6" ] && [ "$data" = typed$'\n' ] && printf 'exited 7\n' >&$ctl)");
+    ::dup2(saved, 0);
+    ::close(saved);
+    EXPECT_EQ(status, 7);
+}
+
 TEST_F(RunCommand, RootfsAndAdditions)
 {
     m_directory.write_file("root/usr/bin/tool", "tool", 0755);
