@@ -100,6 +100,11 @@ def parse_arguments(argv):
                              "others; repeatable")
     parser.add_argument("--ready-line", metavar="TEXT",
                         help="with --send-signal: wait until stdout has a line TEXT before the first signal")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--stdin", dest="stdin_text", metavar="TEXT",
+                        help="standard input: TEXT through a pipe (default: /dev/null)")
+    source.add_argument("--stdin-pattern", type=int, metavar="N",
+                        help="standard input: N bytes of stdin_pattern() through a pipe")
     parser.add_argument("--max-seconds", type=float, metavar="SECONDS",
                         help="fail if the run takes longer than SECONDS from start to exit")
     parser.add_argument("command", nargs="+", help="PROGRAM [ARGS...] (after --); an argument @empty "
@@ -137,7 +142,35 @@ def parse_signal_spec(spec):
     return int(number), seconds
 
 
-def run_and_signal(command, run, plan, ready_line):
+def stdin_pattern(length):
+    """Byte i is (i * 131 + i // 251) % 256: no short period, so a lost, doubled or reordered
+    block shows. tests/guest/console_input.c checks the same pattern."""
+    return bytes((i * 131 + i // 251) % 256 for i in range(length))
+
+
+def standard_input(options):
+    """The bytes to feed the program through a pipe, or None for /dev/null."""
+    if options.stdin_text is not None:
+        return options.stdin_text.encode("utf-8", "surrogateescape")
+    if options.stdin_pattern is not None:
+        return stdin_pattern(options.stdin_pattern)
+    return None
+
+
+def feed(stream, data):
+    """Writes data into the program's standard input and closes it; a program that stops
+    reading early is not an error here."""
+    try:
+        stream.write(data)
+    except (BrokenPipeError, OSError):
+        pass
+    try:
+        stream.close()
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def run_and_signal(command, run, plan, ready_line, input_data=None):
     """Runs the command like subprocess.run(stdout=PIPE, stderr=PIPE), sending the planned
     signals to it while it runs. Returns (CompletedProcess, [notes about signals not sent])."""
     timeout = run.pop("timeout")
@@ -146,8 +179,10 @@ def run_and_signal(command, run, plan, ready_line):
     for number in {number for number, _ in plan}:
         if number not in (signal.SIGKILL, signal.SIGSTOP):
             signal.signal(number, signal.SIG_DFL)
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, **run)
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL if input_data is None else subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, **run)
+    if input_data is not None:
+        threading.Thread(target=feed, args=(process.stdin, input_data), daemon=True).start()
     chunks = {"stdout": [], "stderr": []}
     ready = threading.Event()
     wanted = None if ready_line is None else ready_line.encode("utf-8", "surrogateescape")
@@ -376,9 +411,10 @@ def main(argv):
         signal_notes = []
         started = time.monotonic()
         try:
-            if options.signal_plan:
+            input_data = standard_input(options)
+            if options.signal_plan or input_data is not None:
                 result, signal_notes = run_and_signal(command, dict(run, env=environment if options.native else None),
-                                                      options.signal_plan, options.ready_line)
+                                                      options.signal_plan, options.ready_line, input_data)
             else:
                 result = subprocess.run(command, env=environment if options.native else None,
                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **run)

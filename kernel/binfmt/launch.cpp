@@ -129,10 +129,21 @@ ErrorOr<LaunchRequest> parse_launch_file(std::span<uint8_t const> bytes, Diagnos
         if (key == "envc")
             return diagnostic.refuse(EINVAL, "launch file has its envc line before its argc line");
         auto const value = suffix_from(*line, space + 1);
-        if (key == "trace-syscalls") {
+        if (key == "trace-syscalls" || key == "stdin-terminal" || key == "stdout-terminal" || key == "stderr-terminal") {
             if (value != "0" && value != "1")
-                return diagnostic.refuse(EINVAL, "trace-syscalls must be 0 or 1");
-            request.trace_syscalls = value == "1";
+                return diagnostic.refuse(EINVAL, "%.*s must be 0 or 1", int(key.size()), key.data());
+            bool& flag = key == "trace-syscalls" ? request.trace_syscalls
+                : key == "stdin-terminal"        ? request.stdin_terminal
+                : key == "stdout-terminal"       ? request.stdout_terminal
+                                                 : request.stderr_terminal;
+            flag = value == "1";
+        } else if (key == "window-size") {
+            auto const separator = find_byte(value, ' ');
+            auto const rows = separator == std::string_view::npos ? std::nullopt : parse_count(slice(value, 0, separator));
+            auto const columns = separator == std::string_view::npos ? std::nullopt : parse_count(suffix_from(value, separator + 1));
+            if (!rows || !columns || *rows == 0 || *columns == 0 || *rows > 65535 || *columns > 65535)
+                return diagnostic.refuse(EINVAL, "window-size must be two numbers, rows and columns, 1 to 65535");
+            request.window_size = LaunchRequest::WindowSize { uint16_t(*rows), uint16_t(*columns) };
         } else if (key == "hostname") {
             if (value.empty() || value.size() > max_hostname_length)
                 return diagnostic.refuse(EINVAL, "hostname must be 1 to %zu bytes", max_hostname_length);

@@ -61,9 +61,16 @@ RamDirectory& root_directory()
     return vfs().root();
 }
 
-ErrorOr<void> open_console_descriptors(FdTable& table)
+ErrorOr<void> open_console_descriptors(FdTable& table, ConsoleSetup const& setup)
 {
-    return open_console_descriptors(table, vfs());
+    return open_console_descriptors(table, vfs(), setup);
+}
+
+void set_console_window_size(uint16_t rows, uint16_t columns)
+{
+    auto& console = static_cast<ConsoleDevice&>(vfs().console()).console();
+    console.window_size.ws_row = rows;
+    console.window_size.ws_col = columns;
 }
 
 ErrorOr<void> unpack_initrd(std::span<uint8_t const> archive, char const** reason)
@@ -76,16 +83,31 @@ ErrorOr<RefPtr<FsContext>> create_initial_fs_context()
     return FsContext::create(vfs().root());
 }
 
-ErrorOr<void> open_console_descriptors(FdTable& table, Vfs& vfs)
+ErrorOr<void> open_console_descriptors(FdTable& table, Vfs& vfs, ConsoleSetup const& setup)
 {
-    auto output = TRY(OpenFileDescription::create(vfs.console(), O_RDWR | linux_o_largefile));
-    auto error = TRY(OpenFileDescription::create(vfs.error_console(), O_RDWR | linux_o_largefile));
-    // Both show as /dev/console in /proc/PID/fd, as the console Linux's init opens.
-    if (auto* dev = vfs.dev()) {
-        output->set_location(*dev, TRY(String::try_create("console")));
-        error->set_location(*dev, TRY(String::try_create("console")));
-    }
-    TRY(table.install(0, output, false));
+    auto& console_device = static_cast<ConsoleDevice&>(vfs.console());
+    auto& file_system = console_device.file_system();
+    RefPtr<Console> console(&console_device.console());
+    // A stream that is not a terminal gets an inode of its own that says so.
+    auto inode_for = [&](Inode& terminal_inode, plat::ConsoleStream stream, bool terminal) -> ErrorOr<RefPtr<Inode>> {
+        if (terminal)
+            return RefPtr<Inode>(&terminal_inode);
+        return RefPtr<Inode>(TRY(ConsoleDevice::create(file_system, console, stream, device_numbers::console, 0600, false)));
+    };
+    auto open_stream = [&](Inode& terminal_inode, plat::ConsoleStream stream, bool terminal, int access) -> ErrorOr<RefPtr<OpenFileDescription>> {
+        auto description = TRY(OpenFileDescription::create(TRY(inode_for(terminal_inode, stream, terminal)), (terminal ? O_RDWR : access) | linux_o_largefile));
+        // Each shows as /dev/console in /proc/PID/fd, as the console Linux's init opens.
+        if (auto* dev = vfs.dev())
+            description->set_location(*dev, TRY(String::try_create("console")));
+        return description;
+    };
+
+    auto output = TRY(open_stream(vfs.console(), plat::ConsoleStream::Output, setup.output_terminal, O_WRONLY));
+    auto input = output;
+    if (!setup.input_terminal || !setup.output_terminal)
+        input = TRY(open_stream(vfs.console(), plat::ConsoleStream::Output, setup.input_terminal, O_RDONLY));
+    auto error = TRY(open_stream(vfs.error_console(), plat::ConsoleStream::Error, setup.error_terminal, O_WRONLY));
+    TRY(table.install(0, input, false));
     TRY(table.install(1, output, false));
     TRY(table.install(2, error, false));
     return {};

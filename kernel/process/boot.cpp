@@ -224,8 +224,6 @@ void boot_first_process(std::span<uint8_t const> initrd, uint64_t initrd_physica
     if (space.is_error())
         refuse_boot("first process", "out of memory");
     process->set_address_space(space.release_value());
-    if (fs::open_console_descriptors(process->fd_table()).is_error())
-        refuse_boot("console", "cannot open /dev/console");
 
     auto& context = process->fs_context();
     auto launch_bytes = read_whole_file(context, launch_path);
@@ -239,6 +237,13 @@ void boot_first_process(std::span<uint8_t const> initrd, uint64_t initrd_physica
     // The launch file is the CLI's message to the kernel, not part of the application's root.
     (void)fs::unlink(context, context.root(), launch_path);
     (void)fs::remove_directory(context, context.root(), launch_directory);
+
+    // The application's standard streams are terminals where the CLI's are.
+    fs::ConsoleSetup console_setup { launch.stdin_terminal, launch.stdout_terminal, launch.stderr_terminal };
+    if (fs::open_console_descriptors(process->fd_table(), console_setup).is_error())
+        refuse_boot("console", "cannot open /dev/console");
+    if (launch.window_size)
+        fs::set_console_window_size(launch.window_size->rows, launch.window_size->columns);
 
     syscall::set_trace_enabled(launch.trace_syscalls);
     if (launch.hostname)

@@ -111,6 +111,17 @@ TEST(LaunchFile, Options)
     parsed = parse(launch_file("hostname " + std::string(64, 'h') + "\n", "/p", { "p" }, {}));
     ASSERT_TRUE(parsed.request) << parsed.message;
     EXPECT_EQ(parsed.request->hostname->length(), 64u);
+    EXPECT_FALSE(parsed.request->stdin_terminal || parsed.request->stdout_terminal || parsed.request->stderr_terminal);
+    EXPECT_FALSE(parsed.request->window_size);
+
+    parsed = parse(launch_file("stdin-terminal 1\nstderr-terminal 1\nstdout-terminal 0\nwindow-size 50 132\n", "/p", { "p" }, {}));
+    ASSERT_TRUE(parsed.request) << parsed.message;
+    EXPECT_TRUE(parsed.request->stdin_terminal);
+    EXPECT_FALSE(parsed.request->stdout_terminal);
+    EXPECT_TRUE(parsed.request->stderr_terminal);
+    ASSERT_TRUE(parsed.request->window_size);
+    EXPECT_EQ(parsed.request->window_size->rows, 50);
+    EXPECT_EQ(parsed.request->window_size->columns, 132);
 }
 
 TEST(LaunchFile, NoArgumentsIsAllowed)
@@ -182,6 +193,9 @@ TEST(LaunchFile, BadOptions)
     expect_refused(launch_file("trace-syscalls \n", "/p", { "p" }, {}), "trace-syscalls must be 0 or 1");
     expect_refused(launch_file("hostname \n", "/p", { "p" }, {}), "hostname must be 1 to 64 bytes");
     expect_refused(launch_file("hostname " + std::string(65, 'h') + "\n", "/p", { "p" }, {}), "hostname must be 1 to 64 bytes");
+    expect_refused(launch_file("stdout-terminal yes\n", "/p", { "p" }, {}), "stdout-terminal must be 0 or 1");
+    for (auto const* size : { "24", "24 ", " 80", "0 80", "24 0", "24 65536", "024 80", "24  80", "24 80 1", "a b" })
+        expect_refused(launch_file(std::string("window-size ") + size + "\n", "/p", { "p" }, {}), "window-size must be two numbers");
     expect_refused(launch_file("novalue\n", "/p", { "p" }, {}), "malformed launch option line \"novalue\"");
     expect_refused(launch_file(" leading\n", "/p", { "p" }, {}), "malformed launch option line");
     expect_refused(launch_file(bytes("bad\0key 1\n"), "/p", { "p" }, {}), "NUL byte in its header");

@@ -1,6 +1,6 @@
 // The platform functions the file system calls, for host unit tests: the console writes into
-// buffers a test can inspect, input comes from a string a test sets, the clock is settable and
-// random bytes are a fixed pattern.
+// buffers a test can inspect, requests for input are recorded for the test to answer through
+// the input handler, the clock is settable and random bytes are a fixed pattern.
 #include <cstring>
 
 #include <plat/clock.h>
@@ -13,14 +13,15 @@ namespace fake_platform {
 
 std::string output;
 std::string error;
-std::string input;
+std::vector<size_t> input_requests;
+plat::ConsoleInputHandler input_handler;
 uint64_t realtime = 1'700'000'000'000'000'000ull;
 
 void reset()
 {
     output.clear();
     error.clear();
-    input.clear();
+    input_requests.clear();
 }
 
 }
@@ -35,13 +36,9 @@ void console_write(ConsoleStream stream, char const* bytes, size_t length)
     (stream == ConsoleStream::Output ? fake_platform::output : fake_platform::error).append(bytes, length);
 }
 
-size_t console_read(char* buffer, size_t length)
-{
-    size_t count = std::min(length, fake_platform::input.size());
-    memcpy(buffer, fake_platform::input.data(), count);
-    fake_platform::input.erase(0, count);
-    return count;
-}
+void set_console_input_handler(ConsoleInputHandler handler) { fake_platform::input_handler = handler; }
+
+void console_request_input(size_t most) { fake_platform::input_requests.push_back(most); }
 
 void random_bytes(void* buffer, size_t length)
 {

@@ -17,7 +17,7 @@ bool starts_with(char const* line, size_t length, char const* prefix, size_t pre
 // Decimal without sign or leading zeros, in [minimum, maximum].
 bool parse_decimal(char const* digits, size_t length, int minimum, int maximum, int& value)
 {
-    if (length == 0 || length > 3 || (length > 1 && digits[0] == '0'))
+    if (length == 0 || length > 5 || (length > 1 && digits[0] == '0'))
         return false;
     int result = 0;
     for (size_t i = 0; i < length; ++i) {
@@ -42,6 +42,15 @@ bool HostRecordDecoder::parse_line(char const* line, size_t length, HostRecord& 
         if (!parse_decimal(line + signal_prefix_length, length - signal_prefix_length, 1, 64, signal))
             return false;
         record = HostRecord { HostRecord::Kind::Signal, signal };
+        return true;
+    }
+    constexpr char input_prefix[] = "input ";
+    constexpr size_t input_prefix_length = sizeof(input_prefix) - 1;
+    if (starts_with(line, length, input_prefix, input_prefix_length)) {
+        int count = 0;
+        if (!parse_decimal(line + input_prefix_length, length - input_prefix_length, 0, 65536, count))
+            return false;
+        record = HostRecord { HostRecord::Kind::Input, count };
         return true;
     }
     return false;

@@ -32,9 +32,21 @@ void console_write(ConsoleStream stream, char const* bytes, size_t length)
     serial_write(stream == ConsoleStream::Output ? com1 : com2, bytes, length);
 }
 
-size_t console_read(char*, size_t)
+// `read N` on the control channel (docs/protocol.md, "Standard input").
+void console_request_input(size_t most)
 {
-    return 0;
+    char record[16] = "read ";
+    size_t length = 5;
+    char digits[8];
+    size_t digit_count = 0;
+    do {
+        digits[digit_count++] = char('0' + most % 10);
+        most /= 10;
+    } while (most && digit_count < sizeof(digits));
+    while (digit_count)
+        record[length++] = digits[--digit_count];
+    record[length++] = '\n';
+    serial_write(com3, record, length);
 }
 
 }

@@ -20,6 +20,15 @@ struct LaunchRequest {
     Vector<String> environment;
     bool trace_syscalls { false };
     std::optional<String> hostname;
+    // Which of the CLI's standard streams are terminals, and that terminal's size.
+    bool stdin_terminal { false };
+    bool stdout_terminal { false };
+    bool stderr_terminal { false };
+    struct WindowSize {
+        uint16_t rows;
+        uint16_t columns;
+    };
+    std::optional<WindowSize> window_size;
 };
 
 // Linux's limit on a host name (HOST_NAME_MAX, as sethostname enforces it).

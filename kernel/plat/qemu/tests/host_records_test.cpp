@@ -10,16 +10,15 @@ using plat::HostRecordDecoder;
 
 namespace {
 
-// The signal numbers of the records the bytes complete, in order.
+// The signal numbers of the records the bytes complete, in order; an `input K` record shows as
+// -1000 - K.
 std::vector<int> feed(HostRecordDecoder& decoder, std::string_view bytes)
 {
     std::vector<int> signals;
     for (char byte : bytes) {
         HostRecord record { HostRecord::Kind::Signal, -1 };
-        if (decoder.feed(byte, record)) {
-            EXPECT_EQ(record.kind, HostRecord::Kind::Signal);
-            signals.push_back(record.value);
-        }
+        if (decoder.feed(byte, record))
+            signals.push_back(record.kind == HostRecord::Kind::Signal ? record.value : -1000 - record.value);
     }
     return signals;
 }
@@ -51,7 +50,8 @@ TEST(HostRecords, IgnoresAnythingNotExactlyARecord)
 {
     for (auto const* line : { "", "signal", "signal ", "signal 0", "signal 65", "signal 100", "signal 1000", "signal 02",
              "signal +2", "signal -2", "signal 2 ", " signal 2", "signal  2", "signal\t2", "Signal 2", "signals 2",
-             "signal 2\r", "exited 0", "panic", "kill 9" }) {
+             "signal 2\r", "exited 0", "panic", "kill 9", "input", "input ", "input 01", "input -1", "input 65537",
+             "input 100000", "input 1 ", "read 5" }) {
         EXPECT_TRUE(decode(std::string(line) + "\n").empty()) << line;
     }
     // A bad line does not disturb the next one.
@@ -85,4 +85,10 @@ TEST(HostRecords, TheCliEncodingRoundTrips)
 {
     for (int signal = 1; signal <= 64; ++signal)
         EXPECT_EQ(decode("signal " + std::to_string(signal) + "\n"), std::vector<int> { signal });
+}
+
+TEST(HostRecords, DecodesInputAnswers)
+{
+    EXPECT_EQ(decode("input 0\n"), std::vector<int> { -1000 });
+    EXPECT_EQ(decode("input 5\nsignal 2\ninput 65536\n"), (std::vector<int> { -1005, 2, -1000 - 65536 }));
 }

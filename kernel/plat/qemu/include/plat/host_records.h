@@ -6,9 +6,12 @@ namespace plat {
 
 // A record the host sends on the control channel (COM3), docs/protocol.md "Host → guest".
 struct HostRecord {
-    enum class Kind { Signal };
+    enum class Kind {
+        Signal, // `signal N`: the signal number, 1..64
+        Input,  // `input K`: the bytes of standard input sent on COM1 before it, 0..65536
+    };
     Kind kind;
-    int value; // the signal number, 1..64
+    int value;
 };
 
 // Splits the bytes arriving from the host into lines and recognises the records among them.
