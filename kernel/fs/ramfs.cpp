@@ -2,6 +2,7 @@
 #include <cstring>
 #include <new>
 
+#include <fs/file_pages.h>
 #include <fs/ramfs.h>
 
 namespace fs {
@@ -193,7 +194,8 @@ ErrorOr<RefPtr<RegularFile>> RegularFile::create(FileSystem& file_system, uint32
 RegularFile::~RegularFile()
 {
     for (auto* page : m_pages)
-        delete[] page;
+        if (page)
+            release_file_page(page);
 }
 
 ErrorOr<void> RegularFile::ensure_page_slots(uint64_t size)
@@ -238,10 +240,9 @@ ErrorOr<size_t> RegularFile::write_bytes(uint64_t offset, IoBuffer& buffer)
         size_t chunk = std::min(total - done, page_size - in_page);
         uint8_t*& page = m_pages[position / page_size];
         if (!page) {
-            page = new (std::nothrow) uint8_t[page_size];
+            page = allocate_file_page();
             if (!page)
                 break;
-            memset(page, 0, page_size);
             ++m_allocated_pages;
         }
         if (buffer.read(done, page + in_page, chunk).is_error()) {
@@ -265,7 +266,7 @@ ErrorOr<void> RegularFile::truncate(uint64_t size)
         uint64_t kept_pages = size / page_size + (size % page_size ? 1 : 0);
         for (size_t index = kept_pages; index < m_pages.size(); ++index) {
             if (m_pages[index]) {
-                delete[] m_pages[index];
+                release_file_page(m_pages[index]);
                 m_pages[index] = nullptr;
                 --m_allocated_pages;
             }
@@ -280,6 +281,32 @@ ErrorOr<void> RegularFile::truncate(uint64_t size)
     m_size = size;
     touch_modification_and_change_time();
     return {};
+}
+
+// A page of the file for a shared mapping, allocated (zeroed) if it was never written. Pages
+// wholly past the end have nothing to share (Linux raises SIGBUS there).
+ErrorOr<uint64_t> RegularFile::shared_frame(uint64_t offset)
+{
+    if (offset >= m_size)
+        return Error(EFAULT);
+    size_t index = size_t(offset / page_size);
+    TRY(ensure_page_slots(m_size));
+    uint8_t*& page = m_pages[index];
+    if (!page) {
+        page = allocate_file_page();
+        if (!page)
+            return Error(ENOMEM);
+        ++m_allocated_pages;
+    }
+    return map_file_page(page);
+}
+
+ErrorOr<String> RegularFile::anonymous_path() const
+{
+    auto path = TRY(String::try_create("/memfd:"));
+    TRY(path.try_append(m_memfd_name.view()));
+    TRY(path.try_append(" (deleted)"));
+    return path;
 }
 
 // Symlinks

@@ -5,8 +5,9 @@
 
 namespace {
 
-// A private file mapping reads its pages through the description it was created from, so it
-// keeps working after the descriptor is closed, as on Linux.
+// A file mapping reads its pages through the description it was created from, so it keeps
+// working after the descriptor is closed, as on Linux; a shared one maps the file's own pages
+// where the file system has them (ramfs).
 class DescriptionMapping final : public mm::MappedFile {
 public:
     explicit DescriptionMapping(RefPtr<fs::OpenFileDescription> description)
@@ -17,6 +18,7 @@ public:
     {
         return m_description->read_at(offset, { static_cast<uint8_t*>(buffer), length });
     }
+    ErrorOr<uint64_t> shared_frame(uint64_t offset) override { return m_description->inode().shared_frame(offset); }
 
 private:
     RefPtr<fs::OpenFileDescription> m_description;
@@ -40,6 +42,9 @@ ErrorOr<OpenedMapping> open_mapped_file(int fd, int prot, bool shared)
         return Error(EACCES);
     if (shared && (prot & mm::prot_write) && !description->is_writable())
         return Error(EACCES);
+    // Writes through the mapping must reach the file: only files with shareable pages.
+    if (shared && (prot & mm::prot_write) && !inode.has_shared_frames())
+        return Error(ENODEV);
     uint64_t size = inode.size();
     auto* mapping = new (std::nothrow) DescriptionMapping(std::move(description));
     if (!mapping)

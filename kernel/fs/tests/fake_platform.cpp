@@ -6,6 +6,7 @@
 #include <plat/clock.h>
 #include <plat/console.h>
 #include <plat/random.h>
+#include <fs/file_pages.h>
 
 #include "fake_platform.h"
 
@@ -16,12 +17,27 @@ std::string error;
 std::vector<size_t> input_requests;
 plat::ConsoleInputHandler input_handler;
 uint64_t realtime = 1'700'000'000'000'000'000ull;
+size_t mapped_file_pages;
 
 void reset()
 {
     output.clear();
     error.clear();
     input_requests.clear();
+}
+
+}
+
+namespace fs {
+
+// File pages from the heap; a mapping's reference is counted but never dropped, as the host
+// tests map nothing.
+uint8_t* allocate_file_page() { return new (std::nothrow) uint8_t[4096](); }
+void release_file_page(uint8_t* page) { delete[] page; }
+uint64_t map_file_page(uint8_t* page)
+{
+    ++fake_platform::mapped_file_pages;
+    return reinterpret_cast<uint64_t>(page);
 }
 
 }

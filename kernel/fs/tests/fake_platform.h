@@ -14,6 +14,8 @@ extern std::string error;
 extern std::vector<size_t> input_requests;
 extern plat::ConsoleInputHandler input_handler;
 extern uint64_t realtime;
+// File pages handed to mappings (fs::map_file_page).
+extern size_t mapped_file_pages;
 void reset();
 
 }

@@ -55,6 +55,32 @@ TEST_F(RamfsTest, TruncateShrinksAndZeroFillsOnRegrowth)
     EXPECT_EQ(error_of(fs::truncate_inode(root(), 0)), EISDIR);
 }
 
+// A shared mapping gets the file's own pages: what write(2) put there, and pages that the
+// mapping then changes are what read(2) returns.
+TEST_F(RamfsTest, SharedFramesAreTheFilesPages)
+{
+    write_file("/f", "shared");
+    auto inode = MUST(resolve("/f"));
+    EXPECT_TRUE(inode->has_shared_frames());
+    auto* page = reinterpret_cast<char*>(MUST(inode->shared_frame(0)));
+    EXPECT_EQ(std::string(page, 6), "shared");
+    page[0] = 'S';
+    EXPECT_EQ(read_file("/f"), "Shared");
+    EXPECT_EQ(fake_platform::mapped_file_pages, 1u);
+    // Past the end there is nothing to share; inside, an unwritten page is allocated zeroed.
+    EXPECT_EQ(error_of(inode->shared_frame(4096)), EFAULT);
+    MUST(fs::truncate_inode(*inode, 3 * 4096));
+    EXPECT_EQ(inode->allocated_blocks(), 8u);
+    auto* gap = reinterpret_cast<char*>(MUST(inode->shared_frame(2 * 4096 + 10)));
+    EXPECT_EQ(gap[0], 0);
+    EXPECT_EQ(inode->allocated_blocks(), 16u);
+    gap[1] = 'g';
+    EXPECT_EQ(read_file("/f")[2 * 4096 + 1], 'g');
+    // Other inodes have no pages to share.
+    EXPECT_FALSE(root().has_shared_frames());
+    EXPECT_EQ(error_of(root().shared_frame(0)), ENODEV);
+}
+
 TEST_F(RamfsTest, OpenTruncAndAppend)
 {
     write_file("/f", "0123456789");

@@ -39,8 +39,9 @@ AddressSpace& space()
 }
 
 // mmap(2). Anonymous private and shared mappings (shared ones keep the same frames in every
-// process that inherits them), and private file mappings, read in page by page when first
-// touched.
+// process that inherits them); private file mappings, read in page by page when first
+// touched; and shared file mappings, which map the file's own pages, so that every mapping,
+// read(2) and write(2) see the same bytes.
 SYSCALL_HANDLER(mmap)
 {
     uint64_t address = args[0];
@@ -85,8 +86,6 @@ SYSCALL_HANDLER(mmap)
     Region region { .start = address, .end = address + rounded, .prot = prot, .shared = type != map_private };
     if (!(flags & map_anonymous)) {
         auto file = TRY(open_mapped_file(fd, prot, region.shared));
-        if (region.shared && (prot & prot_write))
-            return Error(ENODEV); // writable shared file mappings need a page cache first
         region.file = std::move(file.file);
         region.file_offset = offset;
         uint64_t file_size = file.size;
@@ -198,3 +197,62 @@ SYSCALL_HANDLER(madvise)
         return Error(ENOMEM);
     return 0;
 }
+
+// msync(2). Shared file mappings map the file's own pages, so there is nothing to write back;
+// what remains is Linux's checking of the arguments.
+SYSCALL_HANDLER(msync)
+{
+    uint64_t address = args[0];
+    uint64_t length = page_round_up(args[1]);
+    int flags = args.as_int(2);
+    constexpr int ms_async = 1, ms_invalidate = 2, ms_sync = 4;
+    if (address % page_size || (flags & ~(ms_async | ms_invalidate | ms_sync)) || ((flags & ms_async) && (flags & ms_sync)))
+        return Error(EINVAL);
+    if (length == 0)
+        return 0;
+    if (!lib::is_user_range(address, length) || !space().is_range_mapped(address, length))
+        return Error(ENOMEM);
+    return 0;
+}
+
+namespace {
+
+// Memory is never paged out, so every page is as locked as mlock(2) would make it; what remains
+// is Linux's checking of the range.
+ErrorOr<long> check_lock_range(uint64_t address, uint64_t length)
+{
+    uint64_t start = page_round_down(address);
+    uint64_t end = page_round_up(address + length);
+    if (end < address)
+        return Error(EINVAL);
+    if (end == start)
+        return 0;
+    if (!lib::is_user_range(start, end - start) || !space().is_range_mapped(start, end - start))
+        return Error(ENOMEM);
+    return 0;
+}
+
+}
+
+SYSCALL_HANDLER(mlock) { return check_lock_range(args[0], args[1]); }
+
+SYSCALL_HANDLER(mlock2)
+{
+    constexpr int mlock_onfault = 1;
+    if (args.as_int(2) & ~mlock_onfault)
+        return Error(EINVAL);
+    return check_lock_range(args[0], args[1]);
+}
+
+SYSCALL_HANDLER(munlock) { return check_lock_range(args[0], args[1]); }
+
+SYSCALL_HANDLER(mlockall)
+{
+    constexpr int mcl_current = 1, mcl_future = 2, mcl_onfault = 4;
+    int flags = args.as_int(0);
+    if (!flags || (flags & ~(mcl_current | mcl_future | mcl_onfault)) || flags == mcl_onfault)
+        return Error(EINVAL);
+    return 0;
+}
+
+SYSCALL_HANDLER(munlockall) { return 0; }

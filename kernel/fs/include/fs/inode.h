@@ -89,6 +89,11 @@ public:
     virtual ErrorOr<size_t> write(OpenFileDescription&, uint64_t offset, IoBuffer&) { return Error(EINVAL); }
     virtual ErrorOr<long> ioctl(OpenFileDescription&, unsigned long request, uintptr_t argument) { return Error(ENOTTY); }
     virtual ErrorOr<void> truncate(uint64_t) { return Error(EINVAL); }
+    // For MAP_SHARED: the physical frame holding the byte at `offset`, with a reference taken
+    // for the mapping; ENODEV for files whose pages cannot be shared (writable shared mappings
+    // of them are refused).
+    virtual ErrorOr<uint64_t> shared_frame(uint64_t) { return Error(ENODEV); }
+    virtual bool has_shared_frames() const { return false; }
     // Whether lseek(2) and pread(2) apply (ESPIPE otherwise).
     virtual bool is_seekable() const { return true; }
     // Devices whose lseek(2) succeeds without moving anything, as Linux's /dev/null does.

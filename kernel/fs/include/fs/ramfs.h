@@ -96,8 +96,9 @@ private:
     bool m_is_removed { false };
 };
 
-// A regular file whose contents live in 4 KiB pages allocated as they are written. Pages never
-// written (after a truncate that extends, or a write past the end) read as zeros.
+// A regular file whose contents live in 4 KiB pages (fs/file_pages.h) allocated as they are
+// written or mapped. Pages never written (after a truncate that extends, or a write past the
+// end) read as zeros. A shared mapping maps the file's own pages.
 class RegularFile final : public Inode {
 public:
     static constexpr size_t page_size = 4096;
@@ -115,6 +116,12 @@ public:
     ErrorOr<size_t> read(OpenFileDescription&, uint64_t offset, IoBuffer& buffer) override { return read_bytes(offset, buffer); }
     ErrorOr<size_t> write(OpenFileDescription&, uint64_t offset, IoBuffer& buffer) override { return write_bytes(offset, buffer); }
     ErrorOr<void> truncate(uint64_t size) override;
+    ErrorOr<uint64_t> shared_frame(uint64_t offset) override;
+    bool has_shared_frames() const override { return true; }
+    // A file that was never linked (memfd_create) shows in /proc/PID/fd as "/memfd:NAME
+    // (deleted)", as on Linux.
+    void set_memfd_name(String name) { m_memfd_name = std::move(name); }
+    ErrorOr<String> anonymous_path() const override;
 
 private:
     RegularFile(FileSystem& file_system, uint32_t permissions)
@@ -124,6 +131,7 @@ private:
     ErrorOr<void> ensure_page_slots(uint64_t size);
 
     Vector<uint8_t*> m_pages;
+    String m_memfd_name;
     uint64_t m_size { 0 };
     uint64_t m_allocated_pages { 0 };
 };
