@@ -97,6 +97,10 @@ ErrorOr<Process*> Process::create(Process* parent)
     process->m_parent = parent;
     process->start_nanoseconds = plat::monotonic_nanoseconds();
     if (parent) {
+        if (auto copied = process->credentials.copy_from(parent->credentials); copied.is_error()) {
+            delete process;
+            return copied.release_error();
+        }
         process->m_pgid = parent->m_pgid;
         process->m_sid = parent->m_sid;
         for (int i = 0; i < resource_limit_count; ++i)

@@ -5,15 +5,11 @@
 using process::current;
 using process::Process;
 
-// getpid(2) and friends. Everything runs as root.
+// getpid(2) and friends; the user and group IDs are in credentials.cpp.
 SYSCALL_HANDLER(getpid) { return current().pid(); }
 SYSCALL_HANDLER(gettid) { return process::current_thread().tid(); }
 // The first process's parent is the kernel, PID 0, as on Linux.
 SYSCALL_HANDLER(getppid) { return current().ppid(); }
-SYSCALL_HANDLER(getuid) { return 0; }
-SYSCALL_HANDLER(geteuid) { return 0; }
-SYSCALL_HANDLER(getgid) { return 0; }
-SYSCALL_HANDLER(getegid) { return 0; }
 SYSCALL_HANDLER(getpgrp) { return current().pgid(); }
 
 static ErrorOr<Process*> process_or_caller(int pid)
@@ -79,24 +75,4 @@ SYSCALL_HANDLER(setsid)
     self.set_pgid(self.pid());
     self.set_sid(self.pid());
     return self.pid();
-}
-
-// getresuid(2), getresgid(2): real, effective and saved IDs, all root.
-static ErrorOr<long> write_root_ids(::syscall::Arguments const& args)
-{
-    uint32_t zero = 0;
-    for (int i = 0; i < 3; ++i)
-        TRY(args.pointer<uint32_t>(i).write(zero));
-    return 0;
-}
-
-SYSCALL_HANDLER(getresuid) { return write_root_ids(args); }
-SYSCALL_HANDLER(getresgid) { return write_root_ids(args); }
-
-// getgroups(2): root with no supplementary groups.
-SYSCALL_HANDLER(getgroups)
-{
-    if (args.as_int(0) < 0)
-        return Error(EINVAL);
-    return 0;
 }

@@ -18,9 +18,29 @@ using namespace signal;
 
 namespace {
 
+// A signal from a process: si_pid and si_uid are the sender's (its real user ID).
 PendingInfo user_info(int code = si_user)
 {
-    return PendingInfo { .code = code, .pid = process::current().pid(), .status = 0, .address = 0 };
+    auto& self = process::current();
+    return PendingInfo { .code = code, .pid = self.pid(), .status = int32_t(self.credentials.user.real), .address = 0 };
+}
+
+// Linux's check_kill_permission() and kill_ok_by_cred(): a process may signal itself; another
+// process only with CAP_KILL (root) or when the sender's real or effective user ID is the
+// target's real or saved one. SIGCONT may go anywhere in the sender's session.
+ErrorOr<void> check_permission(process::Process& target, int signal)
+{
+    auto& self = process::current();
+    if (&target == &self || self.credentials.is_privileged())
+        return {};
+    auto const& sender = self.credentials.user;
+    auto const& receiver = target.credentials.user;
+    for (uint32_t id : { sender.real, sender.effective })
+        if (id == receiver.real || id == receiver.saved)
+            return {};
+    if (signal == sigcont && target.sid() == self.sid())
+        return {};
+    return Error(EPERM);
 }
 
 ErrorOr<void> check_signal_number(int signal)
@@ -52,6 +72,7 @@ SYSCALL_HANDLER(kill)
         auto* target = process::find_process(pid);
         if (!target)
             return Error(ESRCH);
+        TRY(check_permission(*target, signal));
         if (target->is_zombie())
             return 0; // a zombie exists but takes nothing
         if (signal)
@@ -62,6 +83,7 @@ SYSCALL_HANDLER(kill)
         return Error(ESRCH);
     int group = pid == 0 ? self.pgid() : -pid;
     bool found = false;
+    bool sent = false;
     for (auto it = process::all_processes().begin(); it != process::all_processes().end();) {
         auto& target = *it;
         ++it;
@@ -69,11 +91,19 @@ SYSCALL_HANDLER(kill)
         if (!selected || target.is_zombie())
             continue;
         found = true;
+        if (check_permission(target, signal).is_error())
+            continue;
+        sent = true;
         if (signal)
             send_to_process(target, signal, info);
     }
     if (!found)
         return Error(ESRCH);
+    // Linux's kill_something_info() leaves EPERM out of kill(-1)'s result: it succeeds when
+    // every target refused the caller. A process group (__kill_pgrp_info) succeeds if one
+    // member took the signal, and is EPERM otherwise.
+    if (!sent && pid != -1)
+        return Error(EPERM);
     return 0;
 }
 
@@ -102,6 +132,8 @@ SYSCALL_HANDLER(tgkill)
     int signal = args.as_int(2);
     TRY(check_signal_number(signal));
     auto* thread = TRY(thread_in_group(args.as_int(0), args.as_int(1)));
+    if (thread)
+        TRY(check_permission(*thread->process(), signal));
     if (thread && signal)
         send_to_thread(*thread, signal, user_info(si_tkill));
     return 0;
@@ -121,6 +153,8 @@ SYSCALL_HANDLER(tkill)
             return 0;
         return Error(ESRCH);
     }
+    if (auto* target = thread->process())
+        TRY(check_permission(*target, signal));
     if (signal)
         send_to_thread(*thread, signal, user_info(si_tkill));
     return 0;
@@ -262,6 +296,7 @@ SYSCALL_HANDLER(rt_sigqueueinfo)
     if (!target || pid <= 0)
         return Error(ESRCH);
     auto info = TRY(read_queued_info(args[2], signal, target == &process::current()));
+    TRY(check_permission(*target, signal));
     if (signal && !target->is_zombie())
         send_to_process(*target, signal, info);
     return 0;
@@ -275,6 +310,7 @@ SYSCALL_HANDLER(rt_tgsigqueueinfo)
     if (!thread)
         return 0;
     auto info = TRY(read_queued_info(args[3], signal, thread->process() == &process::current()));
+    TRY(check_permission(*thread->process(), signal));
     if (signal)
         send_to_thread(*thread, signal, info);
     return 0;

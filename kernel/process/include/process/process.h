@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include <lib/credentials.h>
 #include <lib/intrusive_list.h>
 #include <lib/own_ptr.h>
 #include <lib/string.h>
@@ -94,6 +95,10 @@ public:
     uint64_t arguments_start { 0 }, arguments_end { 0 }, environment_start { 0 }, environment_end { 0 };
 
     ResourceLimit& resource_limit(int resource) { return m_resource_limits[resource]; }
+
+    // Users and groups (credentials(7)), shared by the process's threads; a child starts with
+    // a copy of its parent's, the first process as root.
+    lib::Credentials credentials;
 
     // The shared address space model: the image this process runs (its regions carry this
     // owner), and whether it still borrows its vfork parent's.
