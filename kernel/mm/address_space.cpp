@@ -446,6 +446,27 @@ ErrorOr<uint8_t*> AddressSpace::writable_bytes(uint64_t address)
     return static_cast<uint8_t*>(physical_to_virtual(*pte & pte_address_mask)) + (address - page);
 }
 
+ErrorOr<void> AddressSpace::map_copy_on_write(uint64_t page, uint64_t frame)
+{
+    auto* region = find_region(page);
+    if (!region || region->shared || page % page_size) {
+        release_frame(frame);
+        return Error(EINVAL);
+    }
+    auto entry = page_table_entry(page, true);
+    if (entry.is_error()) {
+        release_frame(frame);
+        return entry.release_error();
+    }
+    uint64_t* pte = entry.value();
+    if (holds_frame(*pte))
+        release_frame(*pte & pte_address_mask);
+    *pte = frame | (pte_flags_for(region->prot) & ~pte_writable);
+    if (s_active == this)
+        arch::invalidate_page(page);
+    return {};
+}
+
 ErrorOr<void> AddressSpace::read_bytes(uint64_t address, void* buffer, size_t length)
 {
     auto* target = static_cast<uint8_t*>(buffer);

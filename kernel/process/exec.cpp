@@ -33,6 +33,7 @@ public:
     }
     uint64_t size() const override { return m_description.inode().size(); }
     ErrorOr<size_t> read_at(uint64_t offset, std::span<uint8_t> buffer) override { return m_description.read_at(offset, buffer); }
+    ErrorOr<uint64_t> shared_frame(uint64_t offset) override { return m_description.inode().shared_frame(offset); }
 
 private:
     fs::OpenFileDescription& m_description;
@@ -66,8 +67,11 @@ public:
 #endif
     }
 
-    // Segments are copied in at exec rather than read on first touch: the boundary pages two
-    // segments share then need no special case, and the cost is one copy of the file.
+    // Segments are set up at exec rather than read on first touch, so the boundary pages two
+    // segments share need no special case. A page wholly inside the segment's file bytes is the
+    // file's own page where the file system can share it (ramfs), mapped copy-on-write: the
+    // text of every process running a program is one copy, and a write to data copies the
+    // page first. The other pages are copied from the file.
     ErrorOr<void> map_segment(binfmt::SegmentMapping const& segment, binfmt::FileReader& file) override
     {
 #ifdef CONFIG_ADDRESS_SPACE_SHARED
@@ -87,10 +91,28 @@ public:
             TRY(m_space.map_fixed(mm::Region { .start = page, .end = run_end, .prot = prot }));
             page = run_end - mm::page_size;
         }
-        // Straight from the file into the new pages: no bounce buffer.
+
+        uint64_t file_bytes_end = segment.virtual_address + segment.file_size;
+        uint64_t shared_start = mm::page_round_up(segment.virtual_address);
+        uint64_t shared_end = shared_start;
+        if (prot != 0) {
+            for (uint64_t page = shared_start; page + mm::page_size <= file_bytes_end; page += mm::page_size) {
+                auto frame = file.shared_frame(segment.file_offset + (page - segment.virtual_address));
+                if (frame.is_error())
+                    break;
+                TRY(m_space.map_copy_on_write(page, frame.value()));
+                shared_end = page + mm::page_size;
+            }
+        }
+
+        // The rest straight from the file into the new pages: no bounce buffer.
         uint64_t copied = 0;
         while (copied < segment.file_size) {
             uint64_t address = segment.virtual_address + copied;
+            if (address >= shared_start && address < shared_end) {
+                copied = shared_end - segment.virtual_address;
+                continue;
+            }
             size_t room = size_t(mm::page_size - (address % mm::page_size));
             size_t chunk = segment.file_size - copied < room ? size_t(segment.file_size - copied) : room;
             uint8_t* target = TRY(m_space.writable_bytes(address));
@@ -201,6 +223,7 @@ public:
     }
     uint64_t size() const override { return m_description->inode().size(); }
     ErrorOr<size_t> read_at(uint64_t offset, std::span<uint8_t> buffer) override { return m_description->read_at(offset, buffer); }
+    ErrorOr<uint64_t> shared_frame(uint64_t offset) override { return m_description->inode().shared_frame(offset); }
 
 private:
     RefPtr<fs::OpenFileDescription> m_description;

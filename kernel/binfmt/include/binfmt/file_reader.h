@@ -22,6 +22,10 @@ public:
     // Reads up to buffer.size() bytes at `offset`; fewer only at the end of the file. Returns
     // how many were read (0 at or past the end).
     virtual ErrorOr<size_t> read_at(uint64_t offset, std::span<uint8_t> buffer) = 0;
+    // The physical frame that holds the file's page at `offset` (page-aligned), with a
+    // reference taken for the caller, where the file system keeps file data in frames that can
+    // be mapped (ramfs); ENODEV elsewhere.
+    virtual ErrorOr<uint64_t> shared_frame(uint64_t) { return Error(ENODEV); }
 };
 
 // How a format handler reaches a file other than the one being executed: the interpreter a #!

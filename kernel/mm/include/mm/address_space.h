@@ -78,6 +78,10 @@ public:
     // Where the kernel can write the byte at `address` directly (up to the end of its page),
     // populating the page and breaking copy-on-write as needed.
     ErrorOr<uint8_t*> writable_bytes(uint64_t address);
+    // Maps `frame` at `page` of a private region, taking over the caller's reference to it,
+    // read-only whatever the region allows, so that the first write copies it (an executable's
+    // pages straight from the file's).
+    ErrorOr<void> map_copy_on_write(uint64_t page, uint64_t frame);
     // Copies bytes out of this address space (the space need not be active), reading in pages
     // not populated yet; EFAULT outside its regions.
     ErrorOr<void> read_bytes(uint64_t address, void* buffer, size_t length);
