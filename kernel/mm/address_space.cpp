@@ -396,6 +396,20 @@ ErrorOr<void> AddressSpace::populate_page(Region const& region, uint64_t page)
             return {};
         }
     }
+    // A private file page the file system can share (ramfs) is its page, read-only until the
+    // first write copies it.
+    if (!region.shared && region.file && page + page_size <= region.file_end && (region.prot & (prot_read | prot_write | prot_exec))) {
+        auto shared = region.file->shared_frame(region.file_offset + (page - region.start));
+        if (!shared.is_error()) {
+            auto entry = page_table_entry(page, true);
+            if (entry.is_error()) {
+                release_frame(shared.value());
+                return entry.release_error();
+            }
+            *entry.value() = shared.value() | (pte_flags_for(region.prot) & ~pte_writable);
+            return {};
+        }
+    }
     uint64_t frame = TRY(allocate_frame());
     if (region.file && page < region.file_end) {
         uint64_t file_bytes = region.file_end - page;
