@@ -1,5 +1,6 @@
-// Timers that raise signals: alarm(2), setitimer(2) ITIMER_REAL, and POSIX timers
-// (timer_create(2) with SIGEV_SIGNAL, SIGEV_THREAD_ID or SIGEV_NONE).
+// Timers that raise signals: alarm(2), setitimer(2) (ITIMER_REAL, and ITIMER_VIRTUAL and
+// ITIMER_PROF on the process's CPU time), and POSIX timers (timer_create(2) with SIGEV_SIGNAL,
+// SIGEV_THREAD_ID or SIGEV_NONE).
 #include <cstring>
 
 #include <lib/user_memory.h>
@@ -16,6 +17,9 @@ namespace {
 
 constexpr uint64_t nanoseconds_per_second = 1'000'000'000;
 constexpr int sigalrm_number = 14;
+constexpr int sigvtalrm_number = 26;
+constexpr int sigprof_number = 27;
+constexpr int itimer_real = 0, itimer_virtual = 1, itimer_prof = 2;
 constexpr int sigev_signal = 0, sigev_none = 1, sigev_thread = 2, sigev_thread_id = 4;
 constexpr int clock_realtime = 0, clock_monotonic = 1, clock_boottime = 7;
 constexpr int timer_abstime = 1;
@@ -39,10 +43,23 @@ struct PosixTimer {
 
 }
 
+// ITIMER_VIRTUAL or ITIMER_PROF: a deadline on the process's CPU time. The kernel does not
+// tell user time from system time, so both count all of it (as getrusage reports it). With one
+// CPU, CPU time never runs ahead of the clock: a kernel timer looks at the wall-clock time the
+// deadline would be reached if the process ran all along, and looks again later if it did not.
+struct CpuTimer {
+    process::Process* process { nullptr };
+    int signal_number { 0 };
+    uint64_t deadline { 0 }; // in the process's CPU nanoseconds; 0 when disarmed
+    uint64_t interval { 0 };
+    sched::Timer check;
+};
+
 struct ProcessTimers {
     process::Process* process { nullptr };
     sched::Timer real;
     uint64_t real_interval { 0 };
+    CpuTimer cpu[2]; // ITIMER_VIRTUAL, ITIMER_PROF
     PosixTimer posix[max_posix_timers];
 };
 
@@ -83,6 +100,10 @@ ErrorOr<ProcessTimers*> timers_of(process::Process& process)
         if (!timers)
             return Error(ENOMEM);
         timers->process = &process;
+        for (auto& timer : timers->cpu)
+            timer.process = &process;
+        timers->cpu[0].signal_number = sigvtalrm_number;
+        timers->cpu[1].signal_number = sigprof_number;
         state->timers = timers;
         state->timers_release = destroy_timers;
     }
@@ -100,6 +121,28 @@ void real_timer_expired(void* argument)
             next = now + timers->real_interval;
         timers->real.arm(next, real_timer_expired, timers);
     }
+}
+
+void cpu_timer_check(void* argument)
+{
+    auto* timer = static_cast<CpuTimer*>(argument);
+    if (!timer->deadline)
+        return;
+    uint64_t used = timer->process->total_cpu_nanoseconds();
+    uint64_t now = plat::monotonic_nanoseconds();
+    if (used < timer->deadline) {
+        timer->check.arm(now + (timer->deadline - used), cpu_timer_check, timer);
+        return;
+    }
+    send_to_process(*timer->process, timer->signal_number, PendingInfo { .code = si_kernel, .pid = 0, .status = 0, .address = 0 });
+    if (!timer->interval) {
+        timer->deadline = 0;
+        return;
+    }
+    timer->deadline += timer->interval;
+    if (timer->deadline <= used)
+        timer->deadline = used + timer->interval;
+    timer->check.arm(now + (timer->deadline - used), cpu_timer_check, timer);
 }
 
 void posix_timer_expired(void* argument)
@@ -189,6 +232,26 @@ Itimerval real_timer_state(ProcessTimers& timers)
     return { to_timeval(timers.real_interval), to_timeval(remaining(timers.real)) };
 }
 
+Itimerval cpu_timer_state(CpuTimer& timer)
+{
+    if (!timer.deadline)
+        return { to_timeval(timer.interval), to_timeval(0) };
+    uint64_t used = timer.process->total_cpu_nanoseconds();
+    return { to_timeval(timer.interval), to_timeval(timer.deadline > used ? timer.deadline - used : 1) };
+}
+
+void set_cpu_timer(CpuTimer& timer, uint64_t value, uint64_t interval)
+{
+    timer.interval = value ? interval : 0;
+    if (!value) {
+        timer.deadline = 0;
+        timer.check.cancel();
+        return;
+    }
+    timer.deadline = timer.process->total_cpu_nanoseconds() + value;
+    timer.check.arm(plat::monotonic_nanoseconds() + value, cpu_timer_check, &timer);
+}
+
 void set_real_timer(ProcessTimers& timers, uint64_t value, uint64_t interval)
 {
     timers.real_interval = value ? interval : 0;
@@ -228,20 +291,23 @@ SYSCALL_HANDLER(alarm)
     return long(seconds);
 }
 
-// getitimer(2), setitimer(2): ITIMER_REAL. The CPU-time timers (ITIMER_VIRTUAL, ITIMER_PROF)
-// are not supported: EINVAL.
+// getitimer(2), setitimer(2): ITIMER_REAL on the clock, ITIMER_VIRTUAL and ITIMER_PROF on the
+// process's CPU time.
 SYSCALL_HANDLER(getitimer)
 {
-    if (args.as_int(0) != 0)
+    int which = args.as_int(0);
+    if (which != itimer_real && which != itimer_virtual && which != itimer_prof)
         return Error(EINVAL);
     auto* timers = TRY(timers_of(process::current()));
-    TRY(args.pointer<Itimerval>(1).write(real_timer_state(*timers)));
+    auto state = which == itimer_real ? real_timer_state(*timers) : cpu_timer_state(timers->cpu[which - 1]);
+    TRY(args.pointer<Itimerval>(1).write(state));
     return 0;
 }
 
 SYSCALL_HANDLER(setitimer)
 {
-    if (args.as_int(0) != 0)
+    int which = args.as_int(0);
+    if (which != itimer_real && which != itimer_virtual && which != itimer_prof)
         return Error(EINVAL);
     auto* timers = TRY(timers_of(process::current()));
     Itimerval requested {};
@@ -249,8 +315,16 @@ SYSCALL_HANDLER(setitimer)
         requested = TRY(args.pointer<Itimerval>(1).read());
     uint64_t value = TRY(from_timeval(requested.value));
     uint64_t interval = TRY(from_timeval(requested.interval));
-    auto previous = real_timer_state(*timers);
-    set_real_timer(*timers, value, interval);
+    if (which == itimer_real) {
+        auto previous = real_timer_state(*timers);
+        set_real_timer(*timers, value, interval);
+        if (args[2])
+            TRY(args.pointer<Itimerval>(2).write(previous));
+        return 0;
+    }
+    auto& timer = timers->cpu[which - 1];
+    auto previous = cpu_timer_state(timer);
+    set_cpu_timer(timer, value, interval);
     if (args[2])
         TRY(args.pointer<Itimerval>(2).write(previous));
     return 0;
