@@ -80,6 +80,7 @@ ErrorOr<ExecResult> load_elf(ExecRequest& request)
             .program_header_count = image.program_header_count(),
             .entry = image.entry(),
             .hardware_capabilities = request.hardware_capabilities,
+            .credentials = request.credentials,
         },
         .argument_limit = request.argument_limit,
     };

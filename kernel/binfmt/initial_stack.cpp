@@ -123,11 +123,11 @@ ErrorOr<InitialStackLayout> build_initial_stack(InitialStackRequest const& reque
     add(elf::AT_BASE, values.interpreter_base);
     add(elf::AT_FLAGS, 0);
     add(elf::AT_ENTRY, values.entry);
-    add(elf::AT_UID, values.user_id);
-    add(elf::AT_EUID, values.user_id);
-    add(elf::AT_GID, values.group_id);
-    add(elf::AT_EGID, values.group_id);
-    add(elf::AT_SECURE, 0);
+    add(elf::AT_UID, values.credentials.user_id);
+    add(elf::AT_EUID, values.credentials.effective_user_id);
+    add(elf::AT_GID, values.credentials.group_id);
+    add(elf::AT_EGID, values.credentials.effective_group_id);
+    add(elf::AT_SECURE, values.credentials.secure);
     add(elf::AT_RANDOM, random_address);
     add(elf::AT_HWCAP2, 0);
     add(elf::AT_EXECFN, executable_filename_address);

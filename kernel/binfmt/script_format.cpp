@@ -166,6 +166,7 @@ ErrorOr<ExecResult> load_script(ExecRequest& request)
         .environment = request.environment,
         .random_bytes = request.random_bytes,
         .hardware_capabilities = request.hardware_capabilities,
+        .credentials = request.credentials,
         .argument_limit = request.argument_limit,
         .opener = request.opener,
         .interpreter_path = script.interpreter,

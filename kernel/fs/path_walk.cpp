@@ -79,6 +79,8 @@ ErrorOr<ParentLookup> PathWalker::walk_to_parent(Inode& base, std::string_view p
         return ParentLookup { current, {}, LastComponent::Root, false };
 
     while (true) {
+        // Linux's may_lookup(): before each component, the last one included.
+        TRY(check_search(*current, m_identity));
         size_t end = path.find('/', position);
         if (end == std::string_view::npos)
             end = path.size();

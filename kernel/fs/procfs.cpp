@@ -293,8 +293,18 @@ ErrorOr<void> generate_status(Text& text, Id const& id)
         umask = context.value()->umask();
     TRY(text.appendf("Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n",
         info.name, umask, state_name(info.state), info.tgid, info.pid, info.ppid));
-    TRY(text.appendf("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t\n",
+    TRY(text.appendf("Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\nGroups:\t",
         info.uid, info.euid, info.suid, info.fsuid, info.gid, info.egid, info.sgid, info.fsgid));
+    // Groups separated by spaces, then the space Linux keeps after them ("Trailing space
+    // shouldn't have been added in the first place").
+    if (auto groups = supplementary_groups(id.pid); !groups.is_error()) {
+        bool first = true;
+        for (uint32_t group : groups.value()) {
+            TRY(text.appendf(first ? "%u" : " %u", group));
+            first = false;
+        }
+    }
+    TRY(text.append(" \n"));
     TRY(text.appendf("NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", info.tgid, info.pid, info.pgid, info.sid));
     if (info.state != 'Z') {
         TRY(text.appendf("VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nVmSwap:\t%8lu kB\n",
@@ -302,7 +312,8 @@ ErrorOr<void> generate_status(Text& text, Id const& id)
     }
     TRY(text.appendf("Threads:\t%d\nSigQ:\t0/0\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
         info.thread_count, info.pending_signals, 0ul, info.blocked_signals, info.ignored_signals, info.caught_signals));
-    // Everything runs as root with every capability Linux 6.1 knows (41 of them).
+    // Root (effective user ID 0) has every capability Linux 6.1 knows (41 of them), everyone
+    // else none.
     bool root = info.euid == 0;
     uint64_t capabilities = root ? 0x1ffffffffff : 0;
     TRY(text.appendf("CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\nCapAmb:\t%016lx\n",

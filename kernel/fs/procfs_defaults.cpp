@@ -90,6 +90,12 @@ ErrorOr<Vector<int>> only_process()
     return String();
 }
 
+[[gnu::weak]] ErrorOr<Vector<uint32_t>> supplementary_groups(int pid)
+{
+    TRY(check_pid(pid));
+    return Vector<uint32_t>();
+}
+
 [[gnu::weak]] SystemInfo system_info()
 {
     SystemInfo info;

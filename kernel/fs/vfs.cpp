@@ -15,11 +15,12 @@ ErrorOr<RefPtr<Inode>> base_for(FdTable const& fd_table, FsContext const& contex
     return description->inode_ref();
 }
 
-ErrorOr<RefPtr<Inode>> resolve_path(FsContext const& context, Inode& base, std::string_view path, Follow follow, bool allow_empty)
+ErrorOr<RefPtr<Inode>> resolve_path(FsContext const& context, Inode& base, std::string_view path, Follow follow, bool allow_empty,
+    lib::Identity identity)
 {
     if (path.empty() && allow_empty)
         return RefPtr<Inode>(base);
-    PathWalker walker(context);
+    PathWalker walker(context, identity);
     return walker.resolve(base, path, follow);
 }
 
@@ -51,8 +52,9 @@ static ErrorOr<RamDirectory*> changeable(Directory& directory, int error = EPERM
 
 // Finds the inode open(2) works on, creating a regular file for O_CREAT. A symlink met as the
 // last component is followed by opening its target with the same flags, so O_CREAT through a
-// dangling symlink creates the target, as on Linux.
-static ErrorOr<RefPtr<Inode>> open_target(PathWalker& walker, Inode& base, std::string_view path, int flags, uint32_t mode)
+// dangling symlink creates the target, as on Linux. `created` says a new file was made, which
+// the caller then opens whatever its mode says.
+static ErrorOr<RefPtr<Inode>> open_target(PathWalker& walker, Inode& base, std::string_view path, int flags, uint32_t mode, bool& created)
 {
     Follow follow = (flags & O_NOFOLLOW) ? Follow::No : Follow::Yes;
     if (!(flags & O_CREAT))
@@ -65,8 +67,14 @@ static ErrorOr<RefPtr<Inode>> open_target(PathWalker& walker, Inode& base, std::
         return Error(EISDIR);
     RefPtr<Inode> existing = TRY(lookup.find_entry());
     walker.set_last_parent(lookup.parent);
-    if (!existing)
-        return TRY(changeable(*lookup.parent, EACCES))->create_file(lookup.last, mode & 07777 & ~walker.context().umask());
+    if (!existing) {
+        auto* directory = TRY(changeable(*lookup.parent, EACCES));
+        TRY(check_may_create(*directory, walker.identity()));
+        auto file = TRY(directory->create_file(lookup.last, mode & 07777 & ~walker.context().umask()));
+        set_creator(*file, *directory, walker.identity());
+        created = true;
+        return file;
+    }
     // O_EXCL: "If pathname is a symbolic link, then open() fails regardless of where the
     // symbolic link points."
     if (flags & O_EXCL)
@@ -83,7 +91,7 @@ static ErrorOr<RefPtr<Inode>> open_target(PathWalker& walker, Inode& base, std::
     }
     if (link.target().empty())
         return Error(ENOENT);
-    return open_target(walker, *lookup.parent, link.target(), flags, mode);
+    return open_target(walker, *lookup.parent, link.target(), flags, mode, created);
 }
 
 ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const& context, Inode& base, std::string_view path, int flags, uint32_t mode)
@@ -102,7 +110,8 @@ ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const& context, Inode& base,
         flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
 
     PathWalker walker(context);
-    auto inode = TRY(open_target(walker, base, path, flags, mode));
+    bool created = false;
+    auto inode = TRY(open_target(walker, base, path, flags, mode, created));
 
     if ((flags & O_CREAT) && inode->is_directory())
         return Error(EISDIR);
@@ -118,7 +127,12 @@ ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const& context, Inode& base,
         if (inode->is_directory() && wants_write)
             return Error(EISDIR);
         int access = (access_mode == O_RDONLY || access_mode == O_RDWR ? R_OK : 0) | (wants_write ? W_OK : 0);
-        TRY(inode->check_access_override(access));
+        // A file this call created opens whatever its mode (Linux's do_open() with
+        // FMODE_CREATED).
+        if (created)
+            TRY(inode->check_access_override(access));
+        else
+            TRY(check_permission(*inode, access, walker.identity()));
         // Linux truncates on O_TRUNC even with O_RDONLY ("unspecified" in POSIX).
         if ((flags & O_TRUNC) && inode->is_regular_file())
             TRY(inode->truncate(0));
@@ -147,7 +161,10 @@ ErrorOr<void> make_directory(FsContext const& context, Inode& base, std::string_
 {
     PathWalker walker(context);
     auto lookup = TRY(lookup_for_create(walker, base, path, true));
-    TRY(TRY(changeable(*lookup.parent))->create_directory(lookup.last, mode & 01777 & ~context.umask()));
+    auto* parent = TRY(changeable(*lookup.parent));
+    TRY(check_may_create(*parent, walker.identity()));
+    auto directory = TRY(parent->create_directory(lookup.last, mode & 01777 & ~context.umask()));
+    set_creator(*directory, *parent, walker.identity());
     return {};
 }
 
@@ -171,12 +188,17 @@ ErrorOr<void> make_node(FsContext const& context, Inode& base, std::string_view 
     PathWalker walker(context);
     auto lookup = TRY(lookup_for_create(walker, base, path, false));
     auto* parent = TRY(changeable(*lookup.parent));
+    TRY(check_may_create(*parent, walker.identity()));
+    // mknod(2): "EPERM mode requested creation of something other than a regular file, FIFO
+    // (named pipe), or UNIX domain socket, and the caller is not privileged (CAP_MKNOD)".
+    if (((mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK) && !walker.identity().is_root())
+        return Error(EPERM);
     uint32_t permissions = mode & 07777 & ~context.umask();
     RefPtr<Inode> node;
     switch (mode & S_IFMT) {
     case 0:
     case S_IFREG:
-        TRY(parent->create_file(lookup.last, permissions));
+        set_creator(*TRY(parent->create_file(lookup.last, permissions)), *parent, walker.identity());
         return {};
     case S_IFIFO:
         node = TRY(PipeInode::create_fifo(parent->file_system(), permissions));
@@ -194,6 +216,7 @@ ErrorOr<void> make_node(FsContext const& context, Inode& base, std::string_view 
     default:
         return Error(EINVAL);
     }
+    set_creator(*node, *parent, walker.identity());
     return parent->add_entry(lookup.last, std::move(node));
 }
 
@@ -220,8 +243,9 @@ ErrorOr<void> remove_directory(FsContext const& context, Inode& base, std::strin
         return Error(ENOTDIR);
     if (victim.ptr() == &context.root())
         return Error(EBUSY);
-    // Linux's vfs_rmdir(): the parent's rmdir operation (EPERM without one), then a mount
-    // point is EBUSY, then the file system's own check that the directory is empty.
+    // Linux's vfs_rmdir(): may_delete(), the parent's rmdir operation (EPERM without one), then
+    // a mount point is EBUSY, then the file system's own check that the directory is empty.
+    TRY(check_may_delete(*lookup.parent, *victim, walker.identity()));
     auto* parent = TRY(changeable(*lookup.parent));
     if (is_mount_point(*parent, *victim))
         return Error(EBUSY);
@@ -245,6 +269,7 @@ ErrorOr<void> unlink(FsContext const& context, Inode& base, std::string_view pat
         return Error(EISDIR);
     if (lookup.trailing_slash)
         return Error(ENOTDIR);
+    TRY(check_may_delete(*lookup.parent, *victim, walker.identity()));
     return TRY(changeable(*lookup.parent))->remove_entry(lookup.last);
 }
 
@@ -256,7 +281,10 @@ ErrorOr<void> make_symlink(FsContext const& context, std::string_view target, In
         return Error(ENAMETOOLONG);
     PathWalker walker(context);
     auto lookup = TRY(lookup_for_create(walker, base, path, false));
-    TRY(TRY(changeable(*lookup.parent))->create_symlink(lookup.last, target));
+    auto* parent = TRY(changeable(*lookup.parent));
+    TRY(check_may_create(*parent, walker.identity()));
+    auto link = TRY(parent->create_symlink(lookup.last, target));
+    set_creator(*link, *parent, walker.identity());
     return {};
 }
 
@@ -269,6 +297,7 @@ ErrorOr<void> make_link(FsContext const& context, Inode& old_base, std::string_v
     if (&old_inode->file_system() != &lookup.parent->file_system())
         return Error(EXDEV);
     auto* parent = TRY(changeable(*lookup.parent));
+    TRY(check_may_create(*parent, walker.identity()));
     // link(2): "EPERM oldpath is a directory."
     if (old_inode->is_directory())
         return Error(EPERM);
@@ -336,6 +365,16 @@ ErrorOr<void> rename(FsContext const& context, Inode& old_base, std::string_view
     // then rename() does nothing, and returns a success status."
     if (target == source)
         return {};
+    // vfs_rename()'s may_delete() and may_create(); a directory moving to another parent also
+    // needs write permission on itself, for its "..".
+    auto const& identity = old_walker.identity();
+    TRY(check_may_delete(*old_parent, *source, identity));
+    if (target)
+        TRY(check_may_delete(*new_parent, *target, identity));
+    else
+        TRY(check_may_create(*new_parent, identity));
+    if (source->is_directory() && old_parent != new_parent)
+        TRY(check_permission(*source, W_OK, identity));
     if (target) {
         if (source->is_directory() && !target->is_directory())
             return Error(ENOTDIR);
@@ -358,23 +397,18 @@ ErrorOr<void> rename(FsContext const& context, Inode& old_base, std::string_view
     return {};
 }
 
-ErrorOr<void> check_access(Inode const& inode, int mode)
+ErrorOr<void> check_access(Inode const& inode, int mode, lib::Identity const& identity)
 {
     if (mode & ~(R_OK | W_OK | X_OK))
         return Error(EINVAL);
-    // We run everything as root: reading and writing are allowed unless the inode's kind
-    // refuses them even to root, and executing needs one execute bit somewhere unless the
-    // inode is a directory (searching).
-    if ((mode & X_OK) && !inode.is_directory() && !(inode.mode() & 0111))
-        return Error(EACCES);
-    return inode.check_access_override(mode);
+    return check_permission(inode, mode, identity);
 }
 
-ErrorOr<void> check_executable(Inode const& inode)
+ErrorOr<void> check_executable(Inode const& inode, lib::Identity const& identity)
 {
-    if (!inode.is_regular_file() || !(inode.mode() & 0111))
+    if (!inode.is_regular_file())
         return Error(EACCES);
-    return {};
+    return check_permission(inode, X_OK, identity);
 }
 
 ErrorOr<void> truncate_inode(Inode& inode, int64_t length)
@@ -392,6 +426,7 @@ ErrorOr<void> change_directory(FsContext& context, RefPtr<Inode> inode)
 {
     if (!inode->is_directory())
         return Error(ENOTDIR);
+    TRY(check_search(static_cast<Directory&>(*inode), caller_identity()));
     context.set_cwd(RefPtr<Directory>(static_cast<Directory*>(inode.ptr())));
     return {};
 }

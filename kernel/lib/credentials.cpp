@@ -108,7 +108,7 @@ ErrorOr<void> Credentials::copy_from(Credentials const& other)
 // Linux's bprm_fill_uid() and commit_creds() at exec: "the effective user ID of the process is
 // set to that of the owner of the program file", and cap_bprm_creds_from_file() then sets
 // suid = euid and fsuid = euid (and the same for the groups).
-void Credentials::apply_exec(bool set_user_id, uint32_t file_uid, bool set_group_id, uint32_t file_gid)
+void apply_exec(IdSet& user, IdSet& group, bool set_user_id, uint32_t file_uid, bool set_group_id, uint32_t file_gid)
 {
     if (set_user_id)
         user.effective = file_uid;

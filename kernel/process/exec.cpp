@@ -7,6 +7,7 @@
 #include <fs/fs_context.h>
 #include <fs/open_file_description.h>
 #include <fs/path_walk.h>
+#include <fs/permissions.h>
 #include <fs/vfs.h>
 #include <mm/address_space.h>
 #include <mm/mapped_files.h>
@@ -202,7 +203,7 @@ void end_other_threads(Process& process, sched::Thread& survivor)
 }
 
 // The refusals execve(2) makes of the file itself: EACCES for anything but a regular file,
-// and for a file with no execute bit.
+// and for a file the caller may not execute (root needs one execute bit).
 ErrorOr<void> check_executable_file(fs::Inode const& inode, binfmt::Diagnostic& diagnostic)
 {
     if (inode.is_directory())
@@ -211,7 +212,22 @@ ErrorOr<void> check_executable_file(fs::Inode const& inode, binfmt::Diagnostic& 
         return diagnostic.refuse(EACCES, "not a regular file");
     if (!(inode.permissions() & 0111))
         return diagnostic.refuse(EACCES, "permission denied (no execute permission)");
+    if (fs::check_permission(inode, X_OK, fs::caller_identity()).is_error())
+        return diagnostic.refuse(EACCES, "permission denied (no execute permission for this user)");
     return {};
+}
+
+// The IDs a program runs with (Linux's bprm_fill_uid() and cap_bprm_creds_from_file()): a
+// set-user-ID file makes its owner the effective user, a set-group-ID file with group execute
+// its group the effective group, unless no_new_privs is set; the saved and file system IDs
+// follow the effective ones.
+void ids_after_exec(Process const& process, fs::Inode const& file, lib::IdSet& user, lib::IdSet& group)
+{
+    user = process.credentials.user;
+    group = process.credentials.group;
+    bool set_user_id = !process.no_new_privileges && (file.mode() & S_ISUID);
+    bool set_group_id = !process.no_new_privileges && (file.mode() & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
+    lib::apply_exec(user, group, set_user_id, file.uid(), set_group_id, file.gid());
 }
 
 // A file a format handler asks for (a #! interpreter), read through its own description.
@@ -298,6 +314,17 @@ ErrorOr<void> execute_description(Process& process, sched::Thread* thread, RefPt
     request.path_inaccessible = path_inaccessible;
     plat::random_bytes(request.random_bytes.data(), request.random_bytes.size());
     request.hardware_capabilities = arch::cpu_features().hwcap;
+    lib::IdSet new_user, new_group;
+    ids_after_exec(process, description->inode(), new_user, new_group);
+    // AT_SECURE: "the effective user or group ID differs from the real one" after the exec.
+    bool secure = new_user.effective != new_user.real || new_group.effective != new_group.real;
+    request.credentials = {
+        .user_id = new_user.real,
+        .effective_user_id = new_user.effective,
+        .group_id = new_group.real,
+        .effective_group_id = new_group.effective,
+        .secure = secure,
+    };
     auto result = TRY(binfmt::registry().execute(request));
 
     // Past the point of no return: the other threads and the old image go.
@@ -321,6 +348,14 @@ ErrorOr<void> execute_description(Process& process, sched::Thread* thread, RefPt
     record_argument_area(process, result.stack_pointer, arguments, environment);
     process.set_name(path);
     process.set_has_executed();
+    process.credentials.user = new_user;
+    process.credentials.group = new_group;
+    // A secure exec neither dumps core nor keeps its parent-death signal (Linux's
+    // begin_new_exec()).
+    if (secure) {
+        process.dumpable = false;
+        process.parent_death_signal = 0;
+    }
     if (thread) {
         thread->set_fs_base(0);
         thread->set_gs_base(0);

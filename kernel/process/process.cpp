@@ -5,6 +5,7 @@
 #include <fs/fs_context.h>
 #include <fs/initrd.h>
 #include <fs/open_file_description.h>
+#include <fs/permissions.h>
 #include <lib/assert.h>
 #include <lib/user_memory.h>
 #include <plat/clock.h>
@@ -442,6 +443,12 @@ ProgramBreak& current_program_break() { return process::current().program_break;
 namespace fs {
 FdTable& current_fd_table() { return process::current().fd_table(); }
 FsContext& current_fs_context() { return process::current().fs_context(); }
+// The kernel's own threads (boot, init) act as root.
+lib::Credentials const* current_credentials()
+{
+    auto* process = sched::current_thread().process();
+    return process ? &process->credentials : nullptr;
+}
 }
 
 namespace signal {

@@ -93,6 +93,10 @@ ErrorOr<TaskInfo> task_info(int tid)
     info.tgid = process->pid();
     info.ppid = process->ppid();
     info.pgid = process->pgid();
+    auto const& user = process->credentials.user;
+    auto const& group = process->credentials.group;
+    info.uid = user.real, info.euid = user.effective, info.suid = user.saved, info.fsuid = user.filesystem;
+    info.gid = group.real, info.egid = group.effective, info.sgid = group.saved, info.fsgid = group.filesystem;
     info.sid = process->sid();
     info.thread_count = int(process->thread_count());
     info.exit_signal = process->exit_signal();
@@ -166,6 +170,17 @@ ErrorOr<Vector<uint8_t>> environment(int pid)
 {
     auto* process = TRY(live_process(pid));
     return read_area(pid, process->environment_start, process->environment_end);
+}
+
+ErrorOr<Vector<uint32_t>> supplementary_groups(int pid)
+{
+    auto* process = process::find_process(pid);
+    if (!process)
+        return Error(ENOENT);
+    Vector<uint32_t> groups;
+    for (uint32_t group : process->credentials.groups())
+        TRY(groups.try_append(group));
+    return groups;
 }
 
 // Linux's format: start-end perms offset major:minor inode, then a name for the stack and

@@ -10,21 +10,48 @@ static ErrorOr<long> access_at(int dirfd, uintptr_t path_address, int mode, int 
         return Error(EINVAL);
     if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return Error(EINVAL);
-    auto inode = TRY(resolve_user_path(dirfd, path_address, flags));
-    TRY(check_access(*inode, mode));
+    // access(2): "The check is done using the calling process's real UID and GID, rather than
+    // the effective IDs as is done when actually attempting an operation"; AT_EACCESS asks for
+    // the effective (file system) IDs. The path is walked with the same IDs.
+    auto identity = (flags & AT_EACCESS) ? caller_identity() : caller_real_identity();
+    auto path = TRY(copy_path(path_address));
+    auto base = TRY(base_inode(dirfd, path.view()));
+    Follow follow = (flags & AT_SYMLINK_NOFOLLOW) ? Follow::No : Follow::Yes;
+    auto inode = TRY(resolve_path(current_fs_context(), *base, path.view(), follow, flags & AT_EMPTY_PATH, identity));
+    TRY(check_access(*inode, mode, identity));
     return 0;
 }
 
+// chmod(2): "The effective UID of the calling process must match the owner of the file, or the
+// process must be privileged" (EPERM); an unprivileged owner outside the file's group loses
+// S_ISGID, as Linux's setattr_prepare() clears it.
 static ErrorOr<long> change_mode(Inode& inode, uint32_t mode)
 {
-    inode.set_permissions(mode & 07777);
+    auto identity = caller_identity();
+    if (!is_owner_or_root(inode, identity))
+        return Error(EPERM);
+    mode &= 07777;
+    if (!identity.is_root() && !identity.in_group(inode.gid()))
+        mode &= ~uint32_t(S_ISGID);
+    inode.set_permissions(mode);
     return 0;
 }
 
+// chown(2): "Only a privileged process may change the owner of a file. The owner of a file may
+// change the group of the file to any group of which that owner is a member." Linux's
+// chown_ok() and chgrp_ok() also let the owner "change" either to what it already is.
 static ErrorOr<long> change_owner(Inode& inode, uint32_t uid, uint32_t gid)
 {
+    auto identity = caller_identity();
+    if (!identity.is_root()) {
+        bool owner = identity.uid == inode.uid();
+        if (uid != lib::unchanged_id && !(owner && uid == inode.uid()))
+            return Error(EPERM);
+        if (gid != lib::unchanged_id && !(owner && (gid == inode.gid() || identity.in_group(gid))))
+            return Error(EPERM);
+    }
     // chown(2): "If the owner or group is specified as -1, then that ID is not changed."
-    inode.set_owner(uid == uint32_t(-1) ? inode.uid() : uid, gid == uint32_t(-1) ? inode.gid() : gid);
+    inode.set_owner(uid == lib::unchanged_id ? inode.uid() : uid, gid == lib::unchanged_id ? inode.gid() : gid);
     return 0;
 }
 
@@ -40,9 +67,9 @@ static ErrorOr<long> change_owner_at(int dirfd, uintptr_t path_address, uint32_t
 
 using namespace fs::syscalls;
 
-// access(2), faccessat(2), faccessat2(2). Everything runs as root, so reading and writing are
-// always allowed and X_OK needs an execute bit on anything but a directory. The faccessat
-// system call has no flags argument (the C library emulates them); faccessat2 has.
+// access(2), faccessat(2), faccessat2(2). Root (a real user ID of 0) may read and write
+// anything, and X_OK needs an execute bit on anything but a directory. The faccessat system
+// call has no flags argument (the C library emulates them); faccessat2 has.
 SYSCALL_HANDLER(access) { return access_at(AT_FDCWD, args[0], args.as_int(1), 0); }
 SYSCALL_HANDLER(faccessat) { return access_at(args.as_int(0), args[1], args.as_int(2), 0); }
 SYSCALL_HANDLER(faccessat2) { return access_at(args.as_int(0), args[1], args.as_int(2), args.as_int(3)); }
@@ -90,6 +117,9 @@ SYSCALL_HANDLER(umask)
 SYSCALL_HANDLER(truncate)
 {
     auto inode = TRY(resolve_user_path(AT_FDCWD, args[0], 0));
+    // Linux's vfs_truncate(): the kind of file, then write permission.
+    if (int64_t(args[1]) >= 0 && inode->is_regular_file())
+        TRY(fs::check_permission(*inode, W_OK, fs::caller_identity()));
     TRY(fs::truncate_inode(*inode, int64_t(args[1])));
     return 0;
 }
@@ -131,6 +161,17 @@ SYSCALL_HANDLER(utimensat)
         inode = TRY(fs::syscalls::description_for(dirfd))->inode_ref();
     } else {
         inode = TRY(resolve_user_path(dirfd, args[1], flags));
+    }
+    // utimensat(2): setting both timestamps to the current time takes ownership, write access
+    // (EACCES) or privilege; any other change ownership or privilege (EPERM).
+    auto identity = fs::caller_identity();
+    if (!fs::is_owner_or_root(*inode, identity)) {
+        bool to_now = !have_times || (times[0].nanoseconds == UTIME_NOW && times[1].nanoseconds == UTIME_NOW);
+        bool omitted = have_times && times[0].nanoseconds == UTIME_OMIT && times[1].nanoseconds == UTIME_OMIT;
+        if (to_now)
+            TRY(fs::check_permission(*inode, W_OK, identity));
+        else if (!omitted)
+            return Error(EPERM);
     }
     TRY(fs::set_times(*inode, have_times ? times : nullptr));
     return 0;

@@ -1,5 +1,7 @@
 #include <cstring>
 
+#include <fs/permissions.h>
+
 #include "fake_procfs.h"
 
 namespace fake_procfs {
@@ -9,6 +11,7 @@ int current_pid = 1;
 int current_tid = 1;
 fs::procfs::SystemInfo system;
 fs::procfs::MemoryInfo memory;
+lib::Credentials const* credentials = nullptr;
 
 Process& add_process(int pid, char const* name, int ppid)
 {
@@ -35,6 +38,10 @@ void reset()
     memory = { .total_bytes = 512ull << 20, .free_bytes = 300ull << 20, .available_bytes = 300ull << 20 };
 }
 
+}
+
+namespace fs {
+lib::Credentials const* current_credentials() { return fake_procfs::credentials; }
 }
 
 namespace fs::procfs {
@@ -140,6 +147,17 @@ ErrorOr<String> memory_map(int pid)
     if (!process)
         return Error(ENOENT);
     return String::try_create(process->maps);
+}
+
+ErrorOr<Vector<uint32_t>> supplementary_groups(int pid)
+{
+    auto* process = find(pid);
+    if (!process)
+        return Error(ENOENT);
+    Vector<uint32_t> groups;
+    for (uint32_t group : process->groups)
+        TRY(groups.try_append(group));
+    return groups;
 }
 
 SystemInfo system_info() { return fake_procfs::system; }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <fs/procfs.h>
+#include <lib/credentials.h>
 
 namespace fake_procfs {
 
@@ -20,6 +21,7 @@ struct Process {
     std::string command_line;
     std::string environment;
     std::string maps;
+    std::vector<uint32_t> groups;
 };
 
 extern std::map<int, Process> processes;
@@ -27,6 +29,8 @@ extern int current_pid;
 extern int current_tid;
 extern fs::procfs::SystemInfo system;
 extern fs::procfs::MemoryInfo memory;
+// What fs::current_credentials() returns: null (root) unless a test points it elsewhere.
+extern lib::Credentials const* credentials;
 
 // A process with one thread, named `name`, and nothing else.
 Process& add_process(int pid, char const* name, int ppid = 1);

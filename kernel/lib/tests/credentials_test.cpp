@@ -118,12 +118,12 @@ TEST(Credentials, ExecOfSetUserIdFile)
     lib::Credentials credentials;
     credentials.user = ids(1000, 1000, 1000);
     credentials.group = ids(100, 100, 100);
-    credentials.apply_exec(true, 0, false, 50);
+    lib::apply_exec(credentials.user, credentials.group, true, 0, false, 50);
     expect_ids(credentials.user, 1000, 0, 0, 0);
     expect_ids(credentials.group, 100, 100, 100, 100);
     EXPECT_TRUE(credentials.is_privileged());
     credentials.user.set_filesystem(1000, true);
-    credentials.apply_exec(false, 0, true, 50);
+    lib::apply_exec(credentials.user, credentials.group, false, 0, true, 50);
     expect_ids(credentials.user, 1000, 0, 0, 0);
     expect_ids(credentials.group, 100, 50, 50, 50);
 }

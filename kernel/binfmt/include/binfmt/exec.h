@@ -99,6 +99,9 @@ struct ExecRequest {
     std::span<std::string_view const> environment;
     std::array<uint8_t, 16> random_bytes {};      // AT_RANDOM
     uint64_t hardware_capabilities { 0 };         // AT_HWCAP: CPUID.1:EDX
+    // The user and group IDs the new program runs with (AT_UID, AT_EUID, AT_GID, AT_EGID,
+    // AT_SECURE).
+    AuxiliaryCredentials credentials {};
     size_t argument_limit { default_argument_limit };
     // Opens other files by path (a #! line's interpreter); null where the caller has no file
     // system to offer, and then scripts are refused with ENOEXEC.

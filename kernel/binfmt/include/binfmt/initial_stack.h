@@ -17,6 +17,15 @@ constexpr size_t max_argument_string_size = 32 * 4096;
 // stack rlimit; with the usual 8 MiB rlimit that is 2 MiB.
 constexpr size_t default_argument_limit = 2 * 1024 * 1024;
 
+// The user and group IDs the new program runs with.
+struct AuxiliaryCredentials {
+    uint64_t user_id { 0 };            // AT_UID
+    uint64_t effective_user_id { 0 };  // AT_EUID
+    uint64_t group_id { 0 };           // AT_GID
+    uint64_t effective_group_id { 0 }; // AT_EGID
+    uint64_t secure { 0 };             // AT_SECURE: 1 when the exec changed the effective IDs
+};
+
 // The values of the auxiliary vector that depend on the image and the machine. The rest are
 // fixed: AT_PAGESZ 4096, AT_CLKTCK 100, AT_FLAGS 0, AT_HWCAP2 0, and the strings' addresses.
 struct AuxiliaryValues {
@@ -27,8 +36,7 @@ struct AuxiliaryValues {
     uint64_t interpreter_base { 0 };          // AT_BASE: 0 without an interpreter
     uint64_t hardware_capabilities { 0 };     // AT_HWCAP: CPUID.1:EDX on x86-64
     uint64_t minimum_signal_stack_size { 2048 }; // AT_MINSIGSTKSZ
-    uint64_t user_id { 0 };                   // AT_UID, AT_EUID
-    uint64_t group_id { 0 };                  // AT_GID, AT_EGID
+    AuxiliaryCredentials credentials {};      // AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE
     uint64_t system_information_header { 0 }; // AT_SYSINFO_EHDR (the vDSO), left out when 0
 };
 

@@ -72,6 +72,8 @@ public:
 
     void set_permissions(uint32_t permissions);
     void set_owner(uint32_t uid, uint32_t gid);
+    // The owner a file is created with; unlike set_owner() the mode stays as it is.
+    void set_creator(uint32_t uid, uint32_t gid) { m_uid = uid, m_gid = gid; }
     void set_times(Timespec access, Timespec modification) { m_access_time = access, m_modification_time = modification; }
     void set_access_time(Timespec time) { m_access_time = time; }
     void set_modification_time(Timespec time) { m_modification_time = time; }

@@ -4,6 +4,7 @@
 
 #include <fs/directory.h>
 #include <fs/fs_context.h>
+#include <fs/permissions.h>
 #include <fs/ramfs.h>
 
 namespace fs {
@@ -38,11 +39,14 @@ struct ParentLookup {
 // Resolves paths the way Linux's namei does: absolute or relative to a base directory, "." and
 // ".." (which stays put at the process's root), repeated and trailing slashes, and symlinks,
 // at most 40 of them per lookup (ELOOP beyond). One walker is one lookup: its symlink count
-// covers every link it follows, including those in link targets.
+// covers every link it follows, including those in link targets. Every directory it looks a
+// name up in needs search permission for `identity` (the caller's file system IDs unless told
+// otherwise; EACCES).
 class PathWalker {
 public:
-    explicit PathWalker(FsContext const& context)
+    explicit PathWalker(FsContext const& context, lib::Identity identity = caller_identity())
         : m_context(context)
+        , m_identity(identity)
     {
     }
 
@@ -60,6 +64,7 @@ public:
     ErrorOr<void> count_link();
 
     FsContext const& context() const { return m_context; }
+    lib::Identity const& identity() const { return m_identity; }
 
     // The directory in which the last entry resolved by name was found (through symlinks,
     // the one the last link led to), for open(2) to remember where its file lives; null when
@@ -72,6 +77,7 @@ private:
     ErrorOr<RefPtr<Directory>> parent_of(Directory& directory);
 
     FsContext const& m_context;
+    lib::Identity m_identity;
     int m_links_followed { 0 };
     RefPtr<Directory> m_last_parent;
 };

@@ -86,6 +86,8 @@ ErrorOr<Vector<uint8_t>> command_line(int pid);
 ErrorOr<Vector<uint8_t>> environment(int pid);
 // /proc/PID/maps, whole: one line per mapping, Linux's format.
 ErrorOr<String> memory_map(int pid);
+// The supplementary group IDs of the process, for the Groups line of /proc/PID/status.
+ErrorOr<Vector<uint32_t>> supplementary_groups(int pid);
 
 SystemInfo system_info();
 MemoryInfo memory_info();

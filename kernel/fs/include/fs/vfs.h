@@ -20,7 +20,9 @@ ErrorOr<RefPtr<Inode>> base_for(FdTable const&, FsContext const&, int dirfd, std
 
 // The inode a path names; AT_EMPTY_PATH semantics (an empty path names `base` itself) when
 // `allow_empty` is set.
-ErrorOr<RefPtr<Inode>> resolve_path(FsContext const&, Inode& base, std::string_view path, Follow, bool allow_empty = false);
+// Directories are searched with `identity`'s permissions.
+ErrorOr<RefPtr<Inode>> resolve_path(FsContext const&, Inode& base, std::string_view path, Follow, bool allow_empty = false,
+    lib::Identity identity = caller_identity());
 
 // open(2)/openat(2). `flags` are open(2)'s, O_CLOEXEC included (the caller applies it to the
 // descriptor); `mode` applies when a file is created, less the context's umask.
@@ -37,12 +39,14 @@ ErrorOr<void> make_link(FsContext const&, Inode& old_base, std::string_view old_
 // renameat2(2): flags 0 and RENAME_NOREPLACE; RENAME_EXCHANGE and RENAME_WHITEOUT are EINVAL.
 ErrorOr<void> rename(FsContext const&, Inode& old_base, std::string_view old_path, Inode& new_base, std::string_view new_path, unsigned flags);
 
-// access(2) for root: existence, and X_OK needs an execute bit on anything but a directory.
-ErrorOr<void> check_access(Inode const&, int mode);
-// What execve(2) requires of a file: a regular file with an execute bit (EACCES otherwise).
-ErrorOr<void> check_executable(Inode const&);
+// access(2)'s check of `mode` (R_OK, W_OK, X_OK; EINVAL for other bits) for `identity`.
+ErrorOr<void> check_access(Inode const&, int mode, lib::Identity const& identity = caller_identity());
+// What execve(2) requires of a file: a regular file that `identity` may execute (EACCES
+// otherwise).
+ErrorOr<void> check_executable(Inode const&, lib::Identity const& identity = caller_identity());
 // truncate(2)/ftruncate(2) on an inode: EISDIR for directories, EINVAL for other non-files.
 ErrorOr<void> truncate_inode(Inode&, int64_t length);
+// chdir(2), fchdir(2): a directory (ENOTDIR) the caller may search (EACCES).
 ErrorOr<void> change_directory(FsContext&, RefPtr<Inode>);
 
 // The absolute path of a directory as seen from the context's root, for getcwd(2); ENOENT when

@@ -44,6 +44,10 @@ struct IdSet {
     uint32_t set_filesystem(uint32_t id, bool privileged);
 };
 
+// execve(2) of a set-user-ID or set-group-ID file: the effective ID becomes the file's owner
+// or group; then, for every exec, the saved and file system IDs follow the effective ones.
+void apply_exec(IdSet& user, IdSet& group, bool set_user_id, uint32_t file_uid, bool set_group_id, uint32_t file_gid);
+
 // Whom a file permission check is made for: the file system IDs for most calls, the real
 // ones for access(2). The groups are borrowed from the credentials they came from.
 struct Identity {
@@ -73,11 +77,6 @@ public:
 
     Identity filesystem_identity() const { return { user.filesystem, group.filesystem, groups() }; }
     Identity real_identity() const { return { user.real, group.real, groups() }; }
-
-    // execve(2) of a set-user-ID or set-group-ID file: the effective ID becomes the file's
-    // owner or group; then, for every exec, the saved and file system IDs follow the effective
-    // ones.
-    void apply_exec(bool set_user_id, uint32_t file_uid, bool set_group_id, uint32_t file_gid);
 
 private:
     Vector<uint32_t> m_groups;
