@@ -86,13 +86,15 @@ ErrorOr<size_t> OpenFileDescription::pwrite(uint64_t offset, IoBuffer& buffer)
 
 ErrorOr<uint64_t> OpenFileDescription::seek(int64_t offset, int whence)
 {
-    if (!m_inode->is_seekable())
-        return Error(ESPIPE);
+    // Checked first: anonymous inodes (eventfd, timerfd) take lseek(2) as Linux's
+    // noop_llseek() does while refusing pread(2).
     if (m_inode->seeks_to_zero()) {
         if (whence < SEEK_SET || whence > SEEK_END)
             return Error(EINVAL);
         return m_offset = 0;
     }
+    if (!m_inode->is_seekable())
+        return Error(ESPIPE);
     int64_t base;
     int64_t size = int64_t(m_inode->size());
     if (m_inode->is_directory()) {
