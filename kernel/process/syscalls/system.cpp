@@ -108,6 +108,39 @@ SYSCALL_HANDLER(sched_getaffinity)
     return long(sizeof(mask));
 }
 
+// sched_setaffinity(2): one CPU, so a mask must include CPU 0: "EINVAL The affinity bit mask
+// mask contains no processors that are currently physically on the system". As Linux's
+// get_user_cpu_mask(), the mask is read up to the kernel's size (a shorter one is padded with
+// zeros, bits past it are ignored); then "ESRCH The thread whose ID is pid could not be found"
+// and, unprivileged, "EPERM The calling thread does not have appropriate privileges" (the
+// caller's effective user ID is neither the target's real nor effective one).
+SYSCALL_HANDLER(sched_setaffinity)
+{
+    int pid = args.as_int(0);
+    size_t size = args[1] < sizeof(uint64_t) ? size_t(args[1]) : sizeof(uint64_t);
+    uint64_t mask = 0;
+    TRY(copy_from_user(&mask, args[2], size));
+    process::Process* target = &process::current();
+    if (pid != 0) {
+        auto* thread = process::find_thread(pid);
+        if (!thread)
+            return Error(ESRCH);
+        target = thread->process();
+    }
+    auto const& caller = process::current().credentials;
+    auto const& owner = target->credentials.user;
+    if (!caller.is_privileged() && caller.user.effective != owner.real && caller.user.effective != owner.effective)
+        return Error(EPERM);
+    if (!(mask & 1))
+        return Error(EINVAL);
+    return 0;
+}
+
+// restart_syscall(2): "If restart_syscall() is called when no restart is pending, it returns
+// -1 with errno set to EINTR" (Linux's do_no_restart_syscall()). Interrupted calls restart
+// here by running again, so no restart is ever pending.
+SYSCALL_HANDLER(restart_syscall) { return Error(EINTR); }
+
 // getcpu(2)
 SYSCALL_HANDLER(getcpu)
 {

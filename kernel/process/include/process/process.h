@@ -113,6 +113,18 @@ public:
     bool dumpable { true };
     bool no_new_privileges { false };
 
+    // Scheduling attributes (sched(7)): recorded and reported, inherited across fork(2) (unless
+    // SCHED_RESET_ON_FORK) and kept over execve(2). One CPU runs every thread alike.
+    struct Scheduling {
+        int nice { 0 };
+        int policy { 0 }; // SCHED_OTHER
+        int priority { 0 };
+        bool reset_on_fork { false };
+    } scheduling;
+    // membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_* bits): kept across fork(2),
+    // cleared by execve(2) with the address space.
+    uint32_t membarrier_registrations { 0 };
+
     // Threads.
     IntrusiveList<sched::Thread, &sched::Thread::owner_node>& threads() { return m_threads; }
     size_t thread_count() const { return m_thread_count; }
