@@ -95,6 +95,40 @@ ErrorOr<long> transfer_vector(int fd, uintptr_t vector_address, int count, Direc
     return long(done);
 }
 
+// preadv2(2) and pwritev2(2) flags.
+constexpr int rwf_hipri = 0x01, rwf_dsync = 0x02, rwf_sync = 0x04, rwf_nowait = 0x08, rwf_append = 0x10;
+
+// preadv2(2), pwritev2(2): "offset ... If this argument is -1, then the current file offset is
+// used and updated"; any other negative offset is EINVAL. RWF_HIPRI, RWF_DSYNC and RWF_SYNC
+// change nothing for files in memory. RWF_NOWAIT makes a pipe or terminal behave as
+// O_NONBLOCK for this call (EAGAIN); a file in memory never waits. RWF_APPEND writes at the
+// end of the file whatever the offset. Unknown flags: "EOPNOTSUPP An unknown flag is specified
+// in flags".
+ErrorOr<long> transfer_vector_with_flags(int fd, uintptr_t vector_address, int count, Direction direction, int64_t position, int flags)
+{
+    if (position < -1)
+        return Error(EINVAL);
+    auto description = TRY(usable_description_for(fd));
+    if (flags & ~(rwf_hipri | rwf_dsync | rwf_sync | rwf_nowait | rwf_append))
+        return Error(EOPNOTSUPP);
+    bool positioned = position >= 0;
+    if ((flags & rwf_append) && direction == Direction::Write && description->inode().is_seekable()) {
+        if (positioned)
+            position = int64_t(description->inode().size());
+        else if (description->is_writable())
+            TRY(description->seek(0, SEEK_END));
+    }
+    if (!(flags & rwf_nowait) || description->inode().is_seekable() || description->is_nonblocking())
+        return transfer_vector(fd, vector_address, count, direction, position, positioned);
+    // The kernel is not preempted, and a non-blocking transfer does not wait: no other thread
+    // sees the description's O_NONBLOCK in between.
+    int old_flags = description->flags();
+    description->set_status_flags(old_flags | O_NONBLOCK);
+    auto result = transfer_vector(fd, vector_address, count, direction, position, positioned);
+    description->set_status_flags(old_flags);
+    return result;
+}
+
 }
 
 }
@@ -118,6 +152,8 @@ SYSCALL_HANDLER(readv) { return transfer_vector(args.as_int(0), args[1], args.as
 SYSCALL_HANDLER(writev) { return transfer_vector(args.as_int(0), args[1], args.as_int(2), Direction::Write, 0, false); }
 SYSCALL_HANDLER(preadv) { return transfer_vector(args.as_int(0), args[1], args.as_int(2), Direction::Read, int64_t(args[3]), true); }
 SYSCALL_HANDLER(pwritev) { return transfer_vector(args.as_int(0), args[1], args.as_int(2), Direction::Write, int64_t(args[3]), true); }
+SYSCALL_HANDLER(preadv2) { return transfer_vector_with_flags(args.as_int(0), args[1], args.as_int(2), Direction::Read, int64_t(args[3]), args.as_int(5)); }
+SYSCALL_HANDLER(pwritev2) { return transfer_vector_with_flags(args.as_int(0), args[1], args.as_int(2), Direction::Write, int64_t(args[3]), args.as_int(5)); }
 
 // lseek(2). Directories seek among entry positions (SEEK_SET and SEEK_CUR only); SEEK_DATA and
 // SEEK_HOLE treat every file as all data; terminals are ESPIPE; /dev/null and friends stay at 0.
@@ -193,4 +229,75 @@ SYSCALL_HANDLER(sendfile)
     long copied = TRY(copy_between(*input, &position, *output, count));
     TRY(args.pointer<int64_t>(2).write(int64_t(position)));
     return copied;
+}
+
+// copy_file_range(2), in the order of Linux's vfs_copy_file_range(): "EINVAL The flags argument
+// is not 0"; "EBADF One or more file descriptors are not valid; or fd_in is not open for
+// reading; or fd_out is not open for writing" (or is O_APPEND); "EISDIR"; "EINVAL Either fd_in
+// or fd_out is not a regular file"; "EOVERFLOW The requested source or destination range is too
+// large"; EINVAL for a negative offset; the length is cut at the end of the input, and "EINVAL
+// fd_in and fd_out refer to the same file and the source and target ranges overlap". With an
+// offset pointer the file's own offset stays and the pointer moves; without, the file offset
+// moves.
+SYSCALL_HANDLER(copy_file_range)
+{
+    if (args[5] != 0)
+        return Error(EINVAL);
+    auto input = TRY(usable_description_for(args.as_int(0)));
+    auto output = TRY(usable_description_for(args.as_int(2)));
+    if (!input->is_readable() || !output->is_writable() || output->is_append())
+        return Error(EBADF);
+    int64_t input_position = args[1] ? TRY(args.pointer<int64_t>(1).read()) : int64_t(input->offset());
+    int64_t output_position = args[3] ? TRY(args.pointer<int64_t>(3).read()) : int64_t(output->offset());
+    auto& input_inode = input->inode();
+    auto& output_inode = output->inode();
+    if (input_inode.is_directory() || output_inode.is_directory())
+        return Error(EISDIR);
+    if (!input_inode.is_regular_file() || !output_inode.is_regular_file())
+        return Error(EINVAL);
+    // Linux checks for wrapping before it looks at the sign: an offset of -1 is EOVERFLOW.
+    uint64_t count = std::min(uint64_t(args[4]), uint64_t(fs::max_transfer_size));
+    if (uint64_t(input_position) + count < uint64_t(input_position) || uint64_t(output_position) + count < uint64_t(output_position))
+        return Error(EOVERFLOW);
+    if (input_position < 0 || output_position < 0)
+        return Error(EINVAL);
+    uint64_t input_size = input_inode.size();
+    count = uint64_t(input_position) >= input_size ? 0 : std::min(count, input_size - uint64_t(input_position));
+    if (&input_inode == &output_inode && uint64_t(output_position) + count > uint64_t(input_position)
+        && uint64_t(output_position) < uint64_t(input_position) + count)
+        return Error(EINVAL);
+    if (count == 0)
+        return 0;
+
+    static uint8_t s_chunk[16384]; // one CPU, and the kernel is never preempted
+    uint64_t copied = 0;
+    while (copied < count) {
+        size_t wanted = size_t(std::min<uint64_t>(count - copied, sizeof(s_chunk)));
+        auto in_buffer = fs::IoBuffer::kernel(s_chunk, wanted);
+        auto read = input->pread(uint64_t(input_position) + copied, in_buffer);
+        if (read.is_error() || read.value() == 0) {
+            if (copied || !read.is_error())
+                break;
+            return read.release_error();
+        }
+        auto out_buffer = fs::IoBuffer::kernel(s_chunk, read.value());
+        auto written = output->pwrite(uint64_t(output_position) + copied, out_buffer);
+        if (written.is_error()) {
+            if (copied)
+                break;
+            return written.release_error();
+        }
+        copied += written.value();
+        if (written.value() < read.value())
+            break;
+    }
+    if (args[1])
+        TRY(args.pointer<int64_t>(1).write(input_position + int64_t(copied)));
+    else
+        TRY(input->seek(input_position + int64_t(copied), SEEK_SET));
+    if (args[3])
+        TRY(args.pointer<int64_t>(3).write(output_position + int64_t(copied)));
+    else
+        TRY(output->seek(output_position + int64_t(copied), SEEK_SET));
+    return long(copied);
 }
