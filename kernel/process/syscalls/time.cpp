@@ -1,58 +1,20 @@
 #include <arch/cpu.h>
 #include <plat/clock.h>
+#include <process/clock.h>
 #include <process/process.h>
 #include <sched/thread.h>
 #include <syscall/syscall.h>
 
 namespace {
 
-struct Timespec {
-    int64_t seconds;
-    int64_t nanoseconds;
-};
+using process::Timespec;
+using process::clock_monotonic, process::clock_realtime_coarse, process::clock_monotonic_coarse, process::clock_thread_cputime;
+using process::read_clock, process::read_duration, process::to_timespec;
+
 struct Timeval {
     int64_t seconds;
     int64_t microseconds;
 };
-
-constexpr int clock_realtime = 0, clock_monotonic = 1, clock_process_cputime = 2, clock_thread_cputime = 3,
-              clock_monotonic_raw = 4, clock_realtime_coarse = 5, clock_monotonic_coarse = 6, clock_boottime = 7,
-              clock_realtime_alarm = 8, clock_boottime_alarm = 9, clock_tai = 11;
-
-// Every clock the kernel has. CPU time is what the scheduler accounted to the process or
-// thread (all of it counts as user time).
-ErrorOr<uint64_t> read_clock(int clock)
-{
-    switch (clock) {
-    case clock_realtime:
-    case clock_realtime_coarse:
-    case clock_realtime_alarm:
-    case clock_tai:
-        return plat::realtime_nanoseconds();
-    case clock_monotonic:
-    case clock_monotonic_raw:
-    case clock_monotonic_coarse:
-    case clock_boottime:
-    case clock_boottime_alarm:
-        return plat::monotonic_nanoseconds();
-    case clock_process_cputime:
-        return process::current().total_cpu_nanoseconds();
-    case clock_thread_cputime:
-        return process::current_thread().user_nanoseconds();
-    default:
-        return Error(EINVAL);
-    }
-}
-
-Timespec to_timespec(uint64_t nanoseconds) { return { int64_t(nanoseconds / 1'000'000'000), int64_t(nanoseconds % 1'000'000'000) }; }
-
-ErrorOr<uint64_t> read_duration(uint64_t address)
-{
-    auto value = TRY(UserPtr<Timespec>(address).read());
-    if (value.seconds < 0 || value.nanoseconds < 0 || value.nanoseconds >= 1'000'000'000)
-        return Error(EINVAL);
-    return uint64_t(value.seconds) * 1'000'000'000 + uint64_t(value.nanoseconds);
-}
 
 // Sleeps until `clock` reads `deadline`; EINTR with the time left when interrupted.
 ErrorOr<void> sleep_until(int clock, uint64_t deadline, uint64_t* remaining)
