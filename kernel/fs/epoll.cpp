@@ -1,38 +1,9 @@
 #include <new>
 
+#include <fs/anonymous_inodes.h>
 #include <fs/epoll.h>
 
 namespace fs {
-
-namespace {
-
-// Linux's anon_inodefs, home of epoll instances. Its inodes are all EpollInstances, which is
-// how EpollInstance::from() knows one.
-class AnonymousInodeFileSystem final : public FileSystem {
-public:
-    AnonymousInodeFileSystem()
-        : FileSystem(13)
-    {
-    }
-    void fill_statfs(LinuxStatfs& statfs) const override
-    {
-        constexpr int64_t anon_inode_fs_magic = 0x09041934;
-        FileSystem::fill_statfs(statfs);
-        statfs.f_type = anon_inode_fs_magic;
-    }
-};
-
-alignas(AnonymousInodeFileSystem) unsigned char s_file_system_storage[sizeof(AnonymousInodeFileSystem)];
-AnonymousInodeFileSystem* s_file_system;
-
-AnonymousInodeFileSystem& epoll_file_system()
-{
-    if (!s_file_system)
-        s_file_system = new (s_file_system_storage) AnonymousInodeFileSystem();
-    return *s_file_system;
-}
-
-}
 
 // --- Items ------------------------------------------------------------------------------------
 
@@ -61,7 +32,7 @@ void EpollItem::description_closing(OpenFileDescription&)
 // --- The instance -----------------------------------------------------------------------------
 
 EpollInstance::EpollInstance()
-    : Inode(epoll_file_system(), 0600)
+    : Inode(anonymous_inode_file_system(AnonymousInodeKind::Epoll), 0600)
 {
     // Anonymous inodes have no file type bits (fstat(2) shows mode 0600) and one link.
     m_link_count = 1;
@@ -84,7 +55,7 @@ EpollInstance::~EpollInstance()
 
 EpollInstance* EpollInstance::from(Inode& inode)
 {
-    if (!s_file_system || &inode.file_system() != s_file_system)
+    if (!is_anonymous_inode_of(inode, AnonymousInodeKind::Epoll))
         return nullptr;
     return static_cast<EpollInstance*>(&inode);
 }

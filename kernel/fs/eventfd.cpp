@@ -2,6 +2,7 @@
 // writable through read, write, poll, select and epoll. Linux's fs/eventfd.c.
 #include <new>
 
+#include <fs/anonymous_inodes.h>
 #include <fs/eventfd.h>
 #include <fs/open_file_description.h>
 
@@ -14,39 +15,8 @@ uint64_t EventCounter::take()
     return taken;
 }
 
-namespace {
-
-// Linux keeps eventfds in anon_inodefs; their own instance here, so that an inode of it is
-// known to be an EventFd.
-class EventFdFileSystem final : public FileSystem {
-public:
-    EventFdFileSystem()
-        : FileSystem(15)
-    {
-    }
-    void fill_statfs(LinuxStatfs& statfs) const override
-    {
-        constexpr int64_t anon_inode_fs_magic = 0x09041934;
-        FileSystem::fill_statfs(statfs);
-        statfs.f_type = anon_inode_fs_magic;
-    }
-};
-
-alignas(EventFdFileSystem) unsigned char s_file_system_storage[sizeof(EventFdFileSystem)];
-EventFdFileSystem* s_file_system;
-
-EventFdFileSystem& eventfd_file_system()
-{
-    // Built in place on first use: the kernel runs no global constructors or destructors.
-    if (!s_file_system)
-        s_file_system = new (s_file_system_storage) EventFdFileSystem();
-    return *s_file_system;
-}
-
-}
-
 EventFd::EventFd(uint64_t initial, bool is_semaphore)
-    : Inode(eventfd_file_system(), 0600)
+    : Inode(anonymous_inode_file_system(AnonymousInodeKind::EventFd), 0600)
     , m_counter(initial, is_semaphore)
 {
     // Anonymous inodes have no file type bits (fstat(2) shows mode 0600) and one link.

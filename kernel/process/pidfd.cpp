@@ -4,6 +4,7 @@
 #include <new>
 
 #include <config.h>
+#include <fs/anonymous_inodes.h>
 #include <fs/fd_table.h>
 #include <fs/inode.h>
 #include <fs/open_file_description.h>
@@ -19,27 +20,10 @@ namespace process {
 
 namespace {
 
-// Linux's anon_inodefs, which pidfds share with other descriptors without a file of their own.
-class PidFdFileSystem final : public fs::FileSystem {
-public:
-    PidFdFileSystem()
-        : FileSystem(17)
-    {
-    }
-    void fill_statfs(fs::LinuxStatfs& statfs) const override
-    {
-        constexpr int64_t anon_inode_fs_magic = 0x09041934;
-        FileSystem::fill_statfs(statfs);
-        statfs.f_type = anon_inode_fs_magic;
-    }
-};
-
-PidFdFileSystem s_file_system;
-
 class PidFd final : public fs::Inode {
 public:
     explicit PidFd(Process& process)
-        : Inode(s_file_system, 0600)
+        : Inode(fs::anonymous_inode_file_system(fs::AnonymousInodeKind::PidFd), 0600)
         , m_pid(process.pid())
         , m_process(&process)
         , m_start_nanoseconds(process.start_nanoseconds)
@@ -47,7 +31,7 @@ public:
     }
     ~PidFd() override { IntrusiveList<PidFd, &PidFd::node>::remove(*this); }
 
-    static PidFd* from(fs::Inode& inode) { return &inode.file_system() == &s_file_system ? static_cast<PidFd*>(&inode) : nullptr; }
+    static PidFd* from(fs::Inode& inode) { return fs::is_anonymous_inode_of(inode, fs::AnonymousInodeKind::PidFd) ? static_cast<PidFd*>(&inode) : nullptr; }
 
     int pid() const { return m_pid; }
     // The process, until it is reaped. Its ID may be reused afterwards: the pointer and start

@@ -2,39 +2,13 @@
 // through read, poll, select and epoll.
 #include <new>
 
+#include <fs/anonymous_inodes.h>
 #include <plat/clock.h>
 #include <process/timerfd.h>
 
 namespace process {
 
 namespace {
-
-// Linux keeps timerfds in anon_inodefs; their own instance here, so that an inode of it is
-// known to be a TimerFd.
-class TimerFdFileSystem final : public fs::FileSystem {
-public:
-    TimerFdFileSystem()
-        : FileSystem(16)
-    {
-    }
-    void fill_statfs(fs::LinuxStatfs& statfs) const override
-    {
-        constexpr int64_t anon_inode_fs_magic = 0x09041934;
-        FileSystem::fill_statfs(statfs);
-        statfs.f_type = anon_inode_fs_magic;
-    }
-};
-
-alignas(TimerFdFileSystem) unsigned char s_file_system_storage[sizeof(TimerFdFileSystem)];
-TimerFdFileSystem* s_file_system;
-
-TimerFdFileSystem& timerfd_file_system()
-{
-    // Built in place on first use: the kernel runs no global constructors or destructors.
-    if (!s_file_system)
-        s_file_system = new (s_file_system_storage) TimerFdFileSystem();
-    return *s_file_system;
-}
 
 int64_t monotonic_now() { return int64_t(plat::monotonic_nanoseconds()); }
 
@@ -49,7 +23,7 @@ int64_t saturating_add(int64_t a, uint64_t b)
 }
 
 TimerFd::TimerFd(int clock)
-    : Inode(timerfd_file_system(), 0600)
+    : Inode(fs::anonymous_inode_file_system(fs::AnonymousInodeKind::TimerFd), 0600)
     , m_clock(clock)
 {
     // Anonymous inodes have no file type bits (fstat(2) shows mode 0600) and one link.
@@ -66,7 +40,7 @@ ErrorOr<RefPtr<TimerFd>> TimerFd::create(int clock)
 
 TimerFd* TimerFd::from(fs::Inode& inode)
 {
-    return &inode.file_system() == s_file_system ? static_cast<TimerFd*>(&inode) : nullptr;
+    return fs::is_anonymous_inode_of(inode, fs::AnonymousInodeKind::TimerFd) ? static_cast<TimerFd*>(&inode) : nullptr;
 }
 
 // timerfd_tmrproc(), from the timer interrupt: count, wake, nothing more.
