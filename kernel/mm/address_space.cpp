@@ -382,32 +382,33 @@ void AddressSpace::discard(uint64_t start, uint64_t length)
     }
 }
 
+ErrorOr<void> AddressSpace::install_frame(uint64_t page, uint64_t frame, uint64_t flags)
+{
+    auto entry = page_table_entry(page, true);
+    if (entry.is_error()) {
+        release_frame(frame);
+        return entry.release_error();
+    }
+    uint64_t* pte = entry.value();
+    if (holds_frame(*pte))
+        release_frame(*pte & pte_address_mask);
+    *pte = frame | flags;
+    if (s_active == this)
+        arch::invalidate_page(page);
+    return {};
+}
+
 ErrorOr<void> AddressSpace::populate_page(Region const& region, uint64_t page)
 {
-    if (region.shared && region.file) {
+    // A shared mapping maps the file's page itself (shared anonymous memory too). So does a
+    // private one where the file system can share the page (ramfs) and the page lies wholly
+    // within the file, read-only until the first write copies it.
+    bool private_share = !region.shared && page + page_size <= region.file_end && (region.prot & (prot_read | prot_write | prot_exec));
+    if (region.file && (region.shared || private_share)) {
         auto shared = region.file->shared_frame(region.file_offset + (page - region.start));
         if (!shared.is_error()) {
-            auto entry = page_table_entry(page, true);
-            if (entry.is_error()) {
-                release_frame(shared.value());
-                return entry.release_error();
-            }
-            *entry.value() = shared.value() | pte_flags_for(region.prot);
-            return {};
-        }
-    }
-    // A private file page the file system can share (ramfs) is its page, read-only until the
-    // first write copies it.
-    if (!region.shared && region.file && page + page_size <= region.file_end && (region.prot & (prot_read | prot_write | prot_exec))) {
-        auto shared = region.file->shared_frame(region.file_offset + (page - region.start));
-        if (!shared.is_error()) {
-            auto entry = page_table_entry(page, true);
-            if (entry.is_error()) {
-                release_frame(shared.value());
-                return entry.release_error();
-            }
-            *entry.value() = shared.value() | (pte_flags_for(region.prot) & ~pte_writable);
-            return {};
+            uint64_t flags = pte_flags_for(region.prot);
+            return install_frame(page, shared.value(), region.shared ? flags : flags & ~pte_writable);
         }
     }
     uint64_t frame = TRY(allocate_frame());
@@ -467,18 +468,7 @@ ErrorOr<void> AddressSpace::map_copy_on_write(uint64_t page, uint64_t frame)
         release_frame(frame);
         return Error(EINVAL);
     }
-    auto entry = page_table_entry(page, true);
-    if (entry.is_error()) {
-        release_frame(frame);
-        return entry.release_error();
-    }
-    uint64_t* pte = entry.value();
-    if (holds_frame(*pte))
-        release_frame(*pte & pte_address_mask);
-    *pte = frame | (pte_flags_for(region->prot) & ~pte_writable);
-    if (s_active == this)
-        arch::invalidate_page(page);
-    return {};
+    return install_frame(page, frame, pte_flags_for(region->prot) & ~pte_writable);
 }
 
 ErrorOr<void> AddressSpace::read_bytes(uint64_t address, void* buffer, size_t length)

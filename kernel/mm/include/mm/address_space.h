@@ -117,6 +117,9 @@ private:
     AddressSpace() = default;
     ErrorOr<uint64_t*> page_table_entry(uint64_t address, bool create);
     ErrorOr<void> populate_page(Region const& region, uint64_t page);
+    // Points the entry of `page` at `frame`, taking over the caller's reference to it (released
+    // on failure) and releasing the frame the entry held.
+    ErrorOr<void> install_frame(uint64_t page, uint64_t frame, uint64_t flags);
     ErrorOr<uint64_t*> populated_entry(uint64_t page, Region const*& region);
     ErrorOr<void> copy_tables(AddressSpace& child, uint64_t parent_table, uint64_t child_table, int level, uint64_t base);
     bool break_copy_on_write(Region const& region, uint64_t page, uint64_t* pte);
