@@ -5,6 +5,7 @@
 
 #include <lib/user_memory.h>
 #include <plat/clock.h>
+#include <process/clock.h>
 #include <process/process.h>
 #include <sched/timer.h>
 #include <signal/delivery.h>
@@ -15,13 +16,17 @@ namespace signal {
 
 namespace {
 
-constexpr uint64_t nanoseconds_per_second = 1'000'000'000;
+using process::nanoseconds_per_second;
+using process::clock_realtime;
+using process::clock_monotonic;
+using process::clock_boottime;
+using process::Itimerspec;
+using process::to_timespec;
 constexpr int sigalrm_number = 14;
 constexpr int sigvtalrm_number = 26;
 constexpr int sigprof_number = 27;
 constexpr int itimer_real = 0, itimer_virtual = 1, itimer_prof = 2;
 constexpr int sigev_signal = 0, sigev_none = 1, sigev_thread = 2, sigev_thread_id = 4;
-constexpr int clock_realtime = 0, clock_monotonic = 1, clock_boottime = 7;
 constexpr int timer_abstime = 1;
 constexpr size_t max_posix_timers = 256;
 
@@ -186,14 +191,6 @@ struct Itimerval {
     Timeval interval;
     Timeval value;
 };
-struct Timespec {
-    int64_t seconds;
-    int64_t nanoseconds;
-};
-struct Itimerspec {
-    Timespec interval;
-    Timespec value;
-};
 
 ErrorOr<uint64_t> from_timeval(Timeval const& value)
 {
@@ -202,12 +199,6 @@ ErrorOr<uint64_t> from_timeval(Timeval const& value)
     return uint64_t(value.seconds) * nanoseconds_per_second + uint64_t(value.microseconds) * 1000;
 }
 
-ErrorOr<uint64_t> from_timespec(Timespec const& value)
-{
-    if (value.seconds < 0 || value.nanoseconds < 0 || value.nanoseconds >= 1'000'000'000)
-        return Error(EINVAL);
-    return uint64_t(value.seconds) * nanoseconds_per_second + uint64_t(value.nanoseconds);
-}
 
 Timeval to_timeval(uint64_t nanoseconds)
 {
@@ -217,7 +208,6 @@ Timeval to_timeval(uint64_t nanoseconds)
     return { int64_t(microseconds / 1'000'000), int64_t(microseconds % 1'000'000) };
 }
 
-Timespec to_timespec(uint64_t nanoseconds) { return { int64_t(nanoseconds / nanoseconds_per_second), int64_t(nanoseconds % nanoseconds_per_second) }; }
 
 uint64_t remaining(sched::Timer const& timer)
 {
@@ -389,8 +379,8 @@ SYSCALL_HANDLER(timer_settime)
     auto* timer = TRY(posix_timer(args.as_int(0)));
     int flags = args.as_int(1);
     auto requested = TRY(args.pointer<Itimerspec>(2).read());
-    uint64_t value = TRY(from_timespec(requested.value));
-    uint64_t interval = TRY(from_timespec(requested.interval));
+    uint64_t value = TRY(process::nanoseconds_of(requested.value));
+    uint64_t interval = TRY(process::nanoseconds_of(requested.interval));
     if (args[3]) {
         Itimerspec previous { to_timespec(timer->interval), to_timespec(remaining(timer->timer)) };
         TRY(args.pointer<Itimerspec>(3).write(previous));
