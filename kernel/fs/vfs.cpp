@@ -220,6 +220,21 @@ ErrorOr<void> make_node(FsContext const& context, Inode& base, std::string_view 
     return parent->add_entry(lookup.last, std::move(node));
 }
 
+ErrorOr<RefPtr<Inode>> make_socket_node(FsContext const& context, Inode& base, std::string_view path, uint32_t permissions)
+{
+    PathWalker walker(context);
+    auto lookup = TRY(lookup_for_create(walker, base, path, false));
+    auto* parent = TRY(changeable(*lookup.parent));
+    TRY(check_may_create(*parent, walker.identity()));
+    auto* pointer = new (std::nothrow) UnboundNode(parent->file_system(), S_IFSOCK | (permissions & 07777 & ~context.umask()), 0);
+    if (!pointer)
+        return Error(ENOMEM);
+    auto node = RefPtr<Inode>::adopt(pointer);
+    set_creator(*node, *parent, walker.identity());
+    TRY(parent->add_entry(lookup.last, node));
+    return node;
+}
+
 ErrorOr<void> remove_directory(FsContext const& context, Inode& base, std::string_view path)
 {
     PathWalker walker(context);

@@ -32,6 +32,10 @@ ErrorOr<void> make_directory(FsContext const&, Inode& base, std::string_view pat
 // mknod(2) once the type is checked: a regular file (type 0 or S_IFREG), a FIFO, or a device or
 // socket node (which cannot be opened: ENXIO). `device` is in stat(2)'s encoding.
 ErrorOr<void> make_node(FsContext const&, Inode& base, std::string_view path, uint32_t mode, uint64_t device);
+// bind(2) of an AF_UNIX socket to a path (Linux's unix_mknod()): a socket node, `permissions`
+// less the umask, that opens as ENXIO like mknod's; EEXIST when the name exists. The socket
+// library keeps the node to find the socket bound to it.
+ErrorOr<RefPtr<Inode>> make_socket_node(FsContext const&, Inode& base, std::string_view path, uint32_t permissions);
 ErrorOr<void> remove_directory(FsContext const&, Inode& base, std::string_view path);
 ErrorOr<void> unlink(FsContext const&, Inode& base, std::string_view path);
 ErrorOr<void> make_symlink(FsContext const&, std::string_view target, Inode& base, std::string_view path);
