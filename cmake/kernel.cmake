@@ -22,6 +22,18 @@ function(unifork_kernel_library name)
   set_property(GLOBAL APPEND PROPERTY UNIFORK_KERNEL_OBJECT_LIBRARIES ${name})
 endfunction()
 
+# unifork_unit_test_build(target PUBLIC|PRIVATE): how everything the unit tests run is
+# compiled: under ASan and UBSan (UNIFORK_SANITIZE), and unoptimised whatever the build type.
+# The tests are small and run in seconds either way, but GoogleTest code compiles four to six
+# times faster at -O0 than at -O2, and these objects are most of a full build.
+function(unifork_unit_test_build target scope)
+  target_compile_options(${target} ${scope} -O0)
+  if(UNIFORK_SANITIZE)
+    target_compile_options(${target} ${scope} -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} ${scope} -fsanitize=address,undefined)
+  endif()
+endfunction()
+
 # unifork_host_library(name SOURCES ...): the same kernel sources built for the host, for unit
 # tests under the sanitizers.
 function(unifork_host_library name)
@@ -33,9 +45,10 @@ function(unifork_host_library name)
   if(ARG_LIBRARIES)
     target_link_libraries(${name} PUBLIC ${ARG_LIBRARIES})
   endif()
-  if(UNIFORK_SANITIZE)
-    target_compile_options(${name} PUBLIC -fsanitize=address,undefined -fno-omit-frame-pointer)
-    target_link_options(${name} PUBLIC -fsanitize=address,undefined)
+  unifork_unit_test_build(${name} PUBLIC)
+  # Only the unit tests link these; the per-level builds leave them out.
+  if(NOT UNIFORK_BUILD_UNIT_TESTS)
+    set_target_properties(${name} PROPERTIES EXCLUDE_FROM_ALL ON)
   endif()
 endfunction()
 
@@ -51,9 +64,6 @@ function(unifork_host_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} GTest::gtest_main)
-  if(UNIFORK_SANITIZE)
-    target_compile_options(${name} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
-    target_link_options(${name} PRIVATE -fsanitize=address,undefined)
-  endif()
+  unifork_unit_test_build(${name} PRIVATE)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES LABELS unit)
 endfunction()
