@@ -17,6 +17,7 @@
 #include <sched/scheduler.h>
 #include <signal/delivery.h>
 #include <signal/signal_state.h>
+#include <syscall/dispatch.h>
 #include <syscall/trace.h>
 
 extern "C" process::LifecycleHooks const __start_unifork_process_hooks[];
@@ -301,13 +302,6 @@ void Process::reap()
     delete this;
 }
 
-Process& current()
-{
-    auto* process = sched::current_thread().process();
-    VERIFY(process);
-    return *process;
-}
-
 Process* find_process(int pid)
 {
     for (auto& process : s_processes)
@@ -409,6 +403,27 @@ void initialize_scheduling()
 #endif
 }
 
+// Whether prepare_return_to_user has anything to do on the way back from a syscall: it must
+// be true of every state that function acts on. Most syscalls end with nothing pending.
+static bool has_return_work(sched::Thread& thread, arch::RegisterFrame const& frame)
+{
+    // rt_sigreturn leaves a frame that is no longer a syscall's.
+    if (thread.exit_requested || frame.vector != arch::syscall_vector)
+        return true;
+    auto* process = thread.process();
+    if (!process || process->stopped)
+        return true;
+#ifdef CONFIG_SIGNAL
+    // Deliverable signals are a subset of the pending ones; an interrupted call is restarted
+    // or failed, and a mask that sigsuspend and its kin replaced goes back.
+    auto* signal_state = process->signal_state();
+    if (thread.pending_signals || (signal_state && signal_state->pending) || thread.restore_saved_signal_mask
+        || int64_t(frame.rax) == -EINTR)
+        return true;
+#endif
+    return false;
+}
+
 void prepare_return_to_user()
 {
     auto& thread = sched::current_thread();
@@ -430,10 +445,26 @@ void prepare_return_to_user()
         exit_thread();
     }
 #ifdef CONFIG_SIGNAL
-    signal::deliver_pending(thread, thread.user_frame());
+    // Besides delivering signals, deliver_pending finishes a syscall that one interrupted and
+    // puts back the mask that sigsuspend and its kin replaced; otherwise it has nothing to do.
+    bool interrupted_syscall = frame.vector == arch::syscall_vector && int64_t(frame.rax) == -EINTR;
+    if (signal_coming || interrupted_syscall || thread.restore_saved_signal_mask)
+        signal::deliver_pending(thread, frame);
 #endif
 }
 
+}
+
+// Every syscall comes here from the entry in arch (entry.S): the handler runs, then what must
+// happen before the application resumes. Returns from interrupts and exceptions run
+// prepare_return_to_user through arch's hook instead.
+extern "C" void syscall_dispatch(arch::RegisterFrame* frame)
+{
+    // Handlers that replace the whole register state (execve, rt_sigreturn) return the rax
+    // the application resumes with.
+    frame->rax = uint64_t(syscall::dispatch(*frame));
+    if (process::has_return_work(sched::current_thread(), *frame))
+        process::prepare_return_to_user();
 }
 
 namespace mm {

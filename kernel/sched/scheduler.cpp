@@ -20,12 +20,13 @@ extern "C" char boot_stack_top[];
 
 namespace sched {
 
+Thread* detail::running_thread;
+
 namespace {
 
 constexpr uint64_t time_slice = 10'000'000; // ns
 
 struct State {
-    Thread* current { nullptr };
     Thread* idle { nullptr };
     Thread* dead { nullptr };
     Thread* extended_state_owner { nullptr };
@@ -63,7 +64,7 @@ void ensure_timer()
         if (!wanted || deadline < wanted)
             wanted = deadline;
     }
-    if (!s.run_queue.is_empty() && s.current != s.idle && (!wanted || s.slice_end < wanted))
+    if (!s.run_queue.is_empty() && detail::running_thread != s.idle && (!wanted || s.slice_end < wanted))
         wanted = s.slice_end;
     if (!wanted)
         return;
@@ -116,7 +117,7 @@ void Scheduler::set_first_run_hook(void (*hook)(Thread&)) { s.first_run_hook = h
 void Scheduler::thread_first_run()
 {
     if (s.first_run_hook)
-        s.first_run_hook(*s.current);
+        s.first_run_hook(*detail::running_thread);
 }
 
 void Scheduler::finish_switch()
@@ -129,7 +130,7 @@ void Scheduler::finish_switch()
 
 void Scheduler::switch_to_next()
 {
-    Thread* previous = s.current;
+    Thread* previous = detail::running_thread;
     Thread* next = s.run_queue.take_first();
     if (!next) {
         if (previous->m_state == ThreadState::Runnable)
@@ -167,7 +168,7 @@ void Scheduler::switch_to_next()
     if (s.switch_hook)
         s.switch_hook(*next);
     arch::set_kernel_stack(next->m_stack_bottom, next->m_stack_top);
-    s.current = next;
+    detail::running_thread = next;
     ensure_timer();
     arch::switch_context(&previous->m_stack_pointer, next->m_stack_pointer);
     finish_switch();
@@ -184,8 +185,8 @@ void Scheduler::on_timer()
             WaitQueue::wake_thread(thread, WakeReason::TimedOut);
     }
     run_expired_timers(now);
-    if (s.current != s.idle && !s.run_queue.is_empty() && now >= s.slice_end) {
-        s.run_queue.append(*s.current);
+    if (detail::running_thread != s.idle && !s.run_queue.is_empty() && now >= s.slice_end) {
+        s.run_queue.append(*detail::running_thread);
         switch_to_next();
     }
     ensure_timer();
@@ -247,7 +248,7 @@ ErrorOr<Thread*> Thread::create_user(process::Process* owner, int tid, arch::Reg
     // The creator is running, so the live registers hold its vector state: the new thread
     // starts with a copy, as clone(2) gives it.
     arch::save_extended_state(thread->m_extended_state);
-    if (s.current && s.current->is_user()) {
+    if (detail::running_thread && detail::running_thread->is_user()) {
         thread->m_fs_base = arch::read_fs_base();
         thread->m_gs_base = arch::read_gs_base();
     }
@@ -264,37 +265,28 @@ ErrorOr<Thread*> Thread::create_kernel(process::Process* owner, int tid, void (*
 
 uint64_t Thread::user_nanoseconds() const
 {
-    if (this == s.current)
+    if (this == detail::running_thread)
         return m_cpu_nanoseconds + (plat::monotonic_nanoseconds() - m_switched_in_at);
     return m_cpu_nanoseconds;
 }
 
-arch::RegisterFrame& Thread::user_frame() { return arch::user_frame_at(m_stack_top); }
-
-uint64_t Thread::fs_base() const { return this == s.current ? arch::read_fs_base() : m_fs_base; }
-uint64_t Thread::gs_base() const { return this == s.current ? arch::read_gs_base() : m_gs_base; }
+uint64_t Thread::fs_base() const { return this == detail::running_thread ? arch::read_fs_base() : m_fs_base; }
+uint64_t Thread::gs_base() const { return this == detail::running_thread ? arch::read_gs_base() : m_gs_base; }
 
 void Thread::set_fs_base(uint64_t base)
 {
     m_fs_base = base;
-    if (this == s.current)
+    if (this == detail::running_thread)
         arch::write_fs_base(base);
 }
 
 void Thread::set_gs_base(uint64_t base)
 {
     m_gs_base = base;
-    if (this == s.current)
+    if (this == detail::running_thread)
         arch::write_gs_base(base);
 }
 
-Thread& current_thread()
-{
-    VERIFY(s.current);
-    return *s.current;
-}
-
-bool has_current_thread() { return s.current != nullptr; }
 
 void start(Thread& thread)
 {
@@ -308,13 +300,13 @@ void yield()
 {
     if (s.run_queue.is_empty())
         return;
-    s.run_queue.append(*s.current);
+    s.run_queue.append(*detail::running_thread);
     Scheduler::switch_to_next();
 }
 
 void exit_current()
 {
-    Thread& thread = *s.current;
+    Thread& thread = *detail::running_thread;
     IntrusiveList<Thread, &Thread::sleep_node>::remove(thread);
     thread.m_state = ThreadState::Dead;
     Scheduler::switch_to_next();
@@ -426,7 +418,7 @@ void initialize()
     VERIFY(boot->m_extended_state_allocation);
     boot->m_extended_state = reinterpret_cast<uint8_t*>((reinterpret_cast<uint64_t>(boot->m_extended_state_allocation) + 63) & ~uint64_t(63));
     memset(boot->m_extended_state, 0, size);
-    s.current = boot;
+    detail::running_thread = boot;
     boot->m_switched_in_at = plat::monotonic_nanoseconds();
     s.extended_state_owner = boot;
     s.idle = MUST(Thread::create_kernel(nullptr, 0, Scheduler::idle_loop, nullptr));

@@ -1,9 +1,9 @@
 #include <cstring>
 
 #include <arch/register_frame.h>
-#include <arch/traps.h>
 #include <lib/assert.h>
 #include <lib/format.h>
+#include <syscall/dispatch.h>
 #include <syscall/syscall.h>
 #include <syscall/trace.h>
 
@@ -11,6 +11,9 @@ extern "C" syscall::Registration const __start_unifork_syscalls[];
 extern "C" syscall::Registration const __stop_unifork_syscalls[];
 
 namespace syscall {
+
+bool detail::tracing;
+Handler detail::handlers[max_number];
 
 namespace {
 
@@ -25,7 +28,6 @@ constexpr NameEntry s_names[] = {
 #undef LINUX_SYSCALL
 };
 
-Handler s_table[max_number];
 // Unimplemented syscalls the application tried, with how often, for the report at exit.
 uint32_t s_unimplemented_counts[max_number];
 uint32_t s_unknown_count;
@@ -45,9 +47,9 @@ void initialize_table()
     for (auto const* registration = __start_unifork_syscalls; registration != __stop_unifork_syscalls; ++registration) {
         int number = int(registration->number);
         VERIFY(number >= 0 && number < max_number);
-        if (s_table[number])
+        if (detail::handlers[number])
             lib::panic("syscall %s registered twice", name_of(number));
-        s_table[number] = registration->handler;
+        detail::handlers[number] = registration->handler;
     }
 }
 
@@ -94,12 +96,12 @@ static long unimplemented(int number)
     return -ENOSYS;
 }
 
-long dispatch(arch::RegisterFrame& frame)
+long detail::dispatch_unusual(arch::RegisterFrame& frame)
 {
     long number = long(frame.rax);
     Arguments arguments { { frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9 }, &frame };
     bool tracing = trace_enabled();
-    if (number < 0 || number >= max_number || !s_table[number]) {
+    if (number < 0 || number >= max_number || !detail::handlers[number]) {
         long result = unimplemented(int(number));
         if (tracing)
             trace_call(int(number), arguments, result);
@@ -107,19 +109,10 @@ long dispatch(arch::RegisterFrame& frame)
     }
     if (tracing)
         trace_before(int(number), arguments);
-    auto result = s_table[number](arguments);
-    long value = result.is_error() ? -long(result.error().code()) : result.value();
+    long value = result_value(detail::handlers[number](arguments));
     if (tracing)
         trace_call(int(number), arguments, value);
     return value;
 }
 
-}
-
-extern "C" void syscall_dispatch(arch::RegisterFrame* frame)
-{
-    // Handlers that replace the whole register state (execve, rt_sigreturn) return the rax
-    // the application resumes with.
-    frame->rax = uint64_t(syscall::dispatch(*frame));
-    arch::run_return_to_user_hook();
 }

@@ -10,8 +10,6 @@ namespace syscall {
 
 namespace {
 
-bool s_trace_enabled;
-
 // How each argument is shown, one letter per argument:
 //   d int   u unsigned   x hex   p pointer   f fd   D dirfd   s path string
 //   i input buffer (length in the next argument)   o output buffer (length = result)
@@ -264,8 +262,7 @@ void append_arguments(Line& line, int number, Arguments const& arguments, long r
 
 }
 
-void set_trace_enabled(bool enabled) { s_trace_enabled = enabled; }
-bool trace_enabled() { return s_trace_enabled; }
+void set_trace_enabled(bool enabled) { detail::tracing = enabled; }
 
 void diagnostic(char const* text) { plat::console_write(plat::ConsoleStream::Error, text, strlen(text)); }
 void diagnostic_bytes(char const* bytes, size_t length) { plat::console_write(plat::ConsoleStream::Error, bytes, length); }

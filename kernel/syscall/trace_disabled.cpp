@@ -8,7 +8,6 @@
 namespace syscall {
 
 void set_trace_enabled(bool) { }
-bool trace_enabled() { return false; }
 void diagnostic(char const* text) { plat::console_write(plat::ConsoleStream::Error, text, strlen(text)); }
 void diagnostic_bytes(char const* bytes, size_t length) { plat::console_write(plat::ConsoleStream::Error, bytes, length); }
 void trace_before(int, Arguments const&) { }

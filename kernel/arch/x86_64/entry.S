@@ -6,6 +6,16 @@
 // interrupted) and runs the handler there, so handlers may nest, block and switch threads.
 
 #define FRAME_SIZE (22 * 8)
+// Offsets in arch::RegisterFrame.
+#define FRAME_R11 (4 * 8)
+#define FRAME_RCX (12 * 8)
+#define FRAME_VECTOR (15 * 8)
+#define FRAME_RIP (17 * 8)
+#define FRAME_CS (18 * 8)
+#define FRAME_RFLAGS (19 * 8)
+#define KERNEL_CODE_SELECTOR 0x08
+#define RFLAGS_TRAP 0x100
+#define RFLAGS_INTERRUPT_ENABLE 0x200
 
     .data
     .p2align 3
@@ -113,7 +123,31 @@ syscall_entry:
     PUSH_GPRS
     movq %rsp, %rdi
     call syscall_dispatch
-    jmp return_to_frame
+    // Back to the application with a plain jump where the frame is still what `syscall` made
+    // of it: rcx holds the return address and r11 the flags (what `sysret` would restore),
+    // interrupts were on and no single-stepping. Signal delivery, execve and sigreturn rewrite
+    // the frame and go through iretq. Interrupts stay off until `sti`, whose one-instruction
+    // shadow covers the jump: an interrupt that arrives meanwhile is taken at the application's
+    // instruction, on its way back to it, and not on this kernel stack, where it would be
+    // mistaken for one that interrupted the kernel.
+    movq FRAME_RIP(%rsp), %rcx
+    cmpq FRAME_RCX(%rsp), %rcx
+    jne return_to_frame
+    movq FRAME_RFLAGS(%rsp), %r11
+    cmpq FRAME_R11(%rsp), %r11
+    jne return_to_frame
+    andl $(RFLAGS_TRAP | RFLAGS_INTERRUPT_ENABLE), %r11d
+    cmpl $RFLAGS_INTERRUPT_ENABLE, %r11d
+    jne return_to_frame
+    cmpq $KERNEL_CODE_SELECTOR, FRAME_CS(%rsp)
+    jne return_to_frame
+    andq $~RFLAGS_INTERRUPT_ENABLE, FRAME_RFLAGS(%rsp)
+    POP_GPRS
+    addq $(FRAME_RFLAGS - FRAME_VECTOR), %rsp
+    popfq
+    movq (%rsp), %rsp
+    sti
+    jmp *%rcx
 
 // enter_frame(RegisterFrame const*): starts a context from a complete frame.
     .global _ZN4arch11enter_frameERKNS_13RegisterFrameE

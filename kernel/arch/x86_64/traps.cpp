@@ -15,14 +15,9 @@ namespace arch {
 static PageFaultResolver s_page_fault_resolver;
 static FatalSignalHandler s_fatal_signal_handler;
 static InterruptHandler s_interrupt_handlers[256];
-static void (*s_return_to_user_hook)();
+void (*detail::return_to_user_hook)();
 
-void set_return_to_user_hook(void (*hook)()) { s_return_to_user_hook = hook; }
-void run_return_to_user_hook()
-{
-    if (s_return_to_user_hook)
-        s_return_to_user_hook();
-}
+void set_return_to_user_hook(void (*hook)()) { detail::return_to_user_hook = hook; }
 
 void set_page_fault_resolver(PageFaultResolver resolver) { s_page_fault_resolver = resolver; }
 void set_fatal_signal_handler(FatalSignalHandler handler) { s_fatal_signal_handler = handler; }

@@ -190,7 +190,12 @@ private:
 using AllProcessList = IntrusiveList<Process, &Process::all_node>;
 AllProcessList& all_processes();
 
-Process& current();
+inline Process& current()
+{
+    auto* process = sched::current_thread().process();
+    VERIFY(process);
+    return *process;
+}
 inline sched::Thread& current_thread() { return sched::current_thread(); }
 Process* find_process(int pid);
 sched::Thread* find_thread(int tid);

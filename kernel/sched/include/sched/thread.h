@@ -2,7 +2,9 @@
 
 #include <cstdint>
 
+#include <arch/context.h>
 #include <arch/register_frame.h>
+#include <lib/assert.h>
 #include <lib/error_or.h>
 #include <lib/intrusive_list.h>
 #include <lib/vector.h>
@@ -53,7 +55,7 @@ public:
     bool is_user() const { return m_extended_state != nullptr; }
 
     // The registers the thread entered the kernel with from application code.
-    arch::RegisterFrame& user_frame();
+    arch::RegisterFrame& user_frame() { return arch::user_frame_at(m_stack_top); }
 
     uint64_t fs_base() const;
     void set_fs_base(uint64_t);
@@ -139,8 +141,18 @@ private:
     bool m_interruptible { true };
 };
 
-Thread& current_thread();
-bool has_current_thread();
+namespace detail {
+// The thread on the CPU; only the scheduler sets it. Read inline, since every syscall asks for
+// it several times.
+extern Thread* running_thread;
+}
+
+inline Thread& current_thread()
+{
+    VERIFY(detail::running_thread);
+    return *detail::running_thread;
+}
+inline bool has_current_thread() { return detail::running_thread != nullptr; }
 
 // Threads the scheduler knows.
 void start(Thread&);              // makes a new thread runnable

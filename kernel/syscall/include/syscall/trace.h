@@ -7,7 +7,6 @@
 namespace syscall {
 
 void initialize_table();
-long dispatch(arch::RegisterFrame& frame);
 void report_unimplemented();
 
 // Kernel diagnostics go to the application's standard error stream, as strace's do.
@@ -16,7 +15,10 @@ void diagnostic_bytes(char const* bytes, size_t length);
 
 // strace-like tracing, switched on by the launch file (`unifork run --trace-syscalls`).
 void set_trace_enabled(bool);
-bool trace_enabled();
+namespace detail {
+extern bool tracing; // read inline on every syscall
+}
+inline bool trace_enabled() { return detail::tracing; }
 // Called before a handler runs, for calls that may never return (exit, execve).
 void trace_before(int number, Arguments const&);
 void trace_call(int number, Arguments const&, long result);

@@ -15,6 +15,10 @@ struct RegisterFrame {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 static_assert(sizeof(RegisterFrame) == 22 * 8);
+// entry.S reads these by offset.
+static_assert(__builtin_offsetof(RegisterFrame, r11) == 4 * 8 && __builtin_offsetof(RegisterFrame, rcx) == 12 * 8);
+static_assert(__builtin_offsetof(RegisterFrame, vector) == 15 * 8 && __builtin_offsetof(RegisterFrame, rip) == 17 * 8);
+static_assert(__builtin_offsetof(RegisterFrame, cs) == 18 * 8 && __builtin_offsetof(RegisterFrame, rflags) == 19 * 8);
 
 constexpr uint64_t syscall_vector = 0x100;
 

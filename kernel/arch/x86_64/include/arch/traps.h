@@ -28,7 +28,14 @@ void set_interrupt_handler(uint8_t vector, InterruptHandler);
 // Runs before every return to application code, from a syscall or an interrupt (thread exit
 // requests, later signal delivery).
 void set_return_to_user_hook(void (*)());
-void run_return_to_user_hook();
+namespace detail {
+extern void (*return_to_user_hook)();
+}
+inline void run_return_to_user_hook()
+{
+    if (detail::return_to_user_hook)
+        detail::return_to_user_hook();
+}
 
 void initialize_traps();
 
