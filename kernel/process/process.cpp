@@ -117,6 +117,7 @@ ErrorOr<Process*> Process::create(Process* parent)
         process->environment_start = parent->environment_start;
         process->environment_end = parent->environment_end;
         process->no_new_privileges = parent->no_new_privileges;
+        process->personality = parent->personality;
         parent->m_children.append(*process);
     } else {
         process->m_pgid = process->m_pid;

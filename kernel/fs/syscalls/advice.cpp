@@ -1,5 +1,5 @@
 // Calls that advise about or prepare a file's storage, and the sync calls: posix_fadvise(2),
-// readahead(2), fallocate(2), sync(2), syncfs(2). File data lives in memory, so there is
+// readahead(2), fallocate(2), sync(2), syncfs(2), sync_file_range(2). File data lives in memory, so there is
 // nothing to read ahead, drop or write back: each checks its arguments as Linux does and
 // succeeds; fallocate(2) changes what it is seen to change.
 #include <fs/io_buffer.h>
@@ -114,5 +114,27 @@ SYSCALL_HANDLER(sync) { return 0; }
 SYSCALL_HANDLER(syncfs)
 {
     TRY(usable_description_for(args.as_int(0)));
+    return 0;
+}
+
+// sync_file_range(2), in the order of Linux's ksys_sync_file_range(): "EBADF fd is not a valid
+// file descriptor", then "EINVAL flags specifies an invalid bit; or offset or nbytes is
+// invalid", then "ESPIPE fd refers to something other than a regular file, a block device, or a
+// directory".
+SYSCALL_HANDLER(sync_file_range)
+{
+    constexpr uint32_t valid_flags = 0x7; // SYNC_FILE_RANGE_WAIT_BEFORE, _WRITE, _WAIT_AFTER
+    auto description = TRY(usable_description_for(args.as_int(0)));
+    int64_t offset = int64_t(args[1]);
+    int64_t length = int64_t(args[2]);
+    uint32_t flags = uint32_t(args[3]);
+    if (flags & ~valid_flags)
+        return Error(EINVAL);
+    int64_t end = int64_t(uint64_t(offset) + uint64_t(length));
+    if (offset < 0 || end < 0 || end < offset)
+        return Error(EINVAL);
+    auto type = description->inode().type();
+    if (type != S_IFREG && type != S_IFBLK && type != S_IFDIR)
+        return Error(ESPIPE);
     return 0;
 }

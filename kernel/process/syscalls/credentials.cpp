@@ -127,3 +127,51 @@ SYSCALL_HANDLER(setgroups)
 }
 
 #endif
+
+// capget(2). Capabilities follow the effective user ID here: root holds every capability Linux
+// 6.1 knows (CAP_LAST_CAP 40) in its permitted and effective sets, anyone else none, and no
+// set is inheritable, as /proc/PID/status shows. An unknown version is answered with the one
+// preferred (_LINUX_CAPABILITY_VERSION_3) and EINVAL, or 0 when there is no data to fill,
+// which is how libcap asks for it.
+SYSCALL_HANDLER(capget)
+{
+    constexpr uint32_t version_1 = 0x1998'0330, version_2 = 0x2007'1026, version_3 = 0x2008'0522;
+    struct Header {
+        uint32_t version;
+        int32_t pid;
+    } header;
+    struct Data {
+        uint32_t effective, permitted, inheritable;
+    };
+    TRY(copy_from_user(&header, args[0], sizeof(header)));
+    size_t words;
+    if (header.version == version_1) {
+        words = 1;
+    } else if (header.version == version_2 || header.version == version_3) {
+        words = 2;
+    } else {
+        header.version = version_3;
+        TRY(copy_to_user(args[0], &header.version, sizeof(header.version)));
+        return args[1] ? ErrorOr<long>(Error(EINVAL)) : ErrorOr<long>(0);
+    }
+    if (!args[1])
+        return 0;
+    if (header.pid < 0)
+        return Error(EINVAL);
+    // Any thread's ID names its process, as find_task_by_vpid() finds threads.
+    process::Process* target = &current();
+    if (header.pid) {
+        auto* thread = process::find_thread(header.pid);
+        target = thread ? thread->process() : process::find_process(header.pid);
+    }
+    if (!target)
+        return Error(ESRCH);
+    uint64_t held = target->credentials.is_privileged() ? (uint64_t(1) << 41) - 1 : 0;
+    Data data[2] {};
+    for (size_t i = 0; i < words; ++i) {
+        data[i].effective = data[i].permitted = uint32_t(held >> (32 * i));
+        data[i].inheritable = 0;
+    }
+    TRY(copy_to_user(args[1], data, words * sizeof(Data)));
+    return 0;
+}

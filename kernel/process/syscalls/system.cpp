@@ -19,6 +19,7 @@ struct Utsname {
 };
 
 char s_hostname[65] = "unifork";
+char s_domainname[65] = "(none)";
 
 void copy_field(char (&field)[65], std::string_view text)
 {
@@ -46,22 +47,28 @@ SYSCALL_HANDLER(uname)
     copy_field(name.release, "6.1.0-unifork");
     copy_field(name.version, "#1 unifork " "0.1.0");
     copy_field(name.machine, "x86_64");
-    copy_field(name.domainname, "(none)");
+    copy_field(name.domainname, s_domainname);
     TRY(args.pointer<Utsname>(0).write(name));
     return 0;
 }
 
-// sethostname(2)
-SYSCALL_HANDLER(sethostname)
+// sethostname(2), setdomainname(2): "EPERM the caller did not have the CAP_SYS_ADMIN
+// capability"; "EINVAL len is negative or len is greater than the maximum allowed size".
+static ErrorOr<long> set_name(char (&field)[65], syscall::Arguments const& args)
 {
+    if (!process::current().credentials.is_privileged())
+        return Error(EPERM);
     size_t length = args[1];
     if (length > 64)
         return Error(EINVAL);
     char buffer[65] {};
     TRY(copy_from_user(buffer, args[0], length));
-    process::set_hostname({ buffer, length });
+    copy_field(field, { buffer, length });
     return 0;
 }
+
+SYSCALL_HANDLER(sethostname) { return set_name(s_hostname, args); }
+SYSCALL_HANDLER(setdomainname) { return set_name(s_domainname, args); }
 
 // getrandom(2)
 SYSCALL_HANDLER(getrandom)
@@ -171,4 +178,52 @@ SYSCALL_HANDLER(sysinfo)
     info.mem_unit = 1;
     TRY(copy_to_user(args[0], &info, sizeof(info)));
     return 0;
+}
+
+// personality(2): "0xffffffff ... queries the current persona"; any other value is set, and
+// the old one returned either way, as Linux's sys_personality() does.
+SYSCALL_HANDLER(personality)
+{
+    auto& process = process::current();
+    uint32_t old = process.personality;
+    if (uint32_t(args[0]) != 0xffff'ffff)
+        process.personality = uint32_t(args[0]);
+    return old;
+}
+
+// reboot(2), in the order Linux checks: "EPERM The calling process has insufficient privilege
+// to call reboot()" (CAP_SYS_BOOT, which root holds), then "EINVAL Bad magic numbers or cmd".
+// The VM is the machine: powering off or halting it ends `unifork run` with status 0, and so
+// does a restart, since there is nothing to come back up. Ctrl-Alt-Del has no key here to
+// act on; its setting is accepted and has no effect.
+SYSCALL_HANDLER(reboot)
+{
+    constexpr uint32_t magic1 = 0xfee1'dead;
+    constexpr uint32_t magic2[] = { 672274793, 85072278, 369367448, 537993216 };
+    constexpr uint32_t restart = 0x0123'4567, halt = 0xcdef'0123, cad_on = 0x89ab'cdef, cad_off = 0,
+                       power_off = 0x4321'fedc, restart2 = 0xa1b2'c3d4;
+    if (!process::current().credentials.is_privileged())
+        return Error(EPERM);
+    uint32_t second = uint32_t(args[1]);
+    if (uint32_t(args[0]) != magic1
+        || (second != magic2[0] && second != magic2[1] && second != magic2[2] && second != magic2[3]))
+        return Error(EINVAL);
+    switch (uint32_t(args[2])) {
+    case cad_on:
+    case cad_off:
+        return 0;
+    case restart2: {
+        // The command string must be readable: Linux copies up to 255 bytes of it first.
+        auto command = copy_string_from_user(args[3], 255);
+        if (command.is_error() && command.error().code() == EFAULT)
+            return Error(EFAULT);
+        process::power_off(0);
+    }
+    case restart:
+    case halt:
+    case power_off:
+        process::power_off(0);
+    default:
+        return Error(EINVAL);
+    }
 }

@@ -112,6 +112,9 @@ public:
     bool child_subreaper { false };    // not inherited
     bool dumpable { true };
     bool no_new_privileges { false };
+    // personality(2)'s execution domain and flags: inherited across fork(2), kept over
+    // execve(2). Every program runs as PER_LINUX whatever it holds.
+    uint32_t personality { 0 };
 
     // Scheduling attributes (sched(7)): recorded and reported, inherited across fork(2) (unless
     // SCHED_RESET_ON_FORK) and kept over execve(2). One CPU runs every thread alike.
