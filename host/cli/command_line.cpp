@@ -14,7 +14,8 @@ namespace unifork::cli {
 namespace {
 
 constexpr char const* exit_status_text = R"(Exit status:
-  0..255  the program's own exit status
+  0..255  the program's own exit status (0 when a process powered the VM
+          off with reboot(2), as `busybox poweroff -f` does)
   128+N   the program was killed by signal N; also when unifork stopped the
           VM after a signal S it received (see above): 128+S, e.g. 130 for
           SIGINT and 143 for SIGTERM
