@@ -198,7 +198,12 @@ ErrorOr<String> memory_map(int pid)
             break;
         char line[160];
         char const* name = "";
-        if (region->end == space.stack_top())
+        String file_name;
+        if (region->file)
+            file_name = TRY(region->file->map_name());
+        if (!file_name.is_empty())
+            name = file_name.c_str();
+        else if (region->end == space.stack_top())
             name = "[stack]";
         else if (!region->file && region->start >= mm::page_round_down(space.break_start()) && region->end == mm::page_round_up(space.current_break()))
             name = "[heap]";

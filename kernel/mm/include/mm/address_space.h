@@ -4,6 +4,7 @@
 
 #include <lib/error_or.h>
 #include <lib/own_ptr.h>
+#include <lib/string.h>
 #include <lib/vector.h>
 
 namespace mm {
@@ -21,6 +22,8 @@ public:
     // For shared mappings whose pages are the same frames in every mapping (shared anonymous
     // memory): the frame holding `offset`, with a reference taken for the caller.
     virtual ErrorOr<uint64_t> shared_frame(uint64_t offset) { return Error(ENODEV); }
+    // The name /proc/PID/maps shows for the mapping; empty for none.
+    virtual ErrorOr<String> map_name() const { return String(); }
 };
 
 // The pages of a MAP_SHARED|MAP_ANONYMOUS mapping, shared by every process that inherits it.
