@@ -9,6 +9,7 @@
 #include <fs/vfs.h>
 #include <lib/format.h>
 #include <lib/user_memory.h>
+#include <plat/clock.h>
 #include <net/unix_socket.h>
 
 namespace net {
@@ -35,6 +36,7 @@ SocketFileSystem* s_file_system;
 // Every socket with a name, path or abstract: connect(2) and sendto(2) look here.
 IntrusiveList<UnixSocket, &UnixSocket::bound_node> s_bound_sockets;
 unsigned s_next_autobind_name;
+uint64_t s_last_cookie;
 
 }
 
@@ -81,6 +83,28 @@ void UnixAddress::to_sockaddr(uint8_t* bytes) const
     bytes[0] = uint8_t(af_unix);
     bytes[1] = 0;
     memcpy(bytes + unix_path_offset, path, path_length);
+}
+
+// --- Waiting --------------------------------------------------------------------------------
+
+BlockingWait::BlockingWait(bool nonblocking, uint64_t timeout_ticks)
+{
+    if (nonblocking || timeout_ticks == 0) {
+        m_gives_up = true;
+        return;
+    }
+    if (timeout_ticks == no_timeout || timeout_ticks > UINT64_MAX / 4 / nanoseconds_per_tick)
+        return;
+    auto deadline = fs::PollDeadline::after(timeout_ticks * nanoseconds_per_tick);
+    m_deadline = deadline.wait_argument();
+}
+
+sched::WakeReason BlockingWait::wait(sched::WaitQueue& queue)
+{
+    auto reason = queue.wait(m_deadline);
+    if (reason == sched::WakeReason::TimedOut)
+        m_gives_up = true;
+    return reason;
 }
 
 // --- The receive queue ----------------------------------------------------------------------
@@ -172,7 +196,11 @@ ErrorOr<UnixSocket::Pair> UnixSocket::create_pair(int type)
 
 ErrorOr<RefPtr<fs::OpenFileDescription>> UnixSocket::open(RefPtr<UnixSocket> socket, int flags)
 {
-    return fs::OpenFileDescription::create(std::move(socket), O_RDWR | (flags & O_NONBLOCK));
+    auto& opened = *socket;
+    opened.m_opening = true;
+    auto description = fs::OpenFileDescription::create(std::move(socket), O_RDWR | (flags & O_NONBLOCK));
+    opened.m_opening = false;
+    return description;
 }
 
 UnixSocket* UnixSocket::from(fs::Inode& inode)
@@ -305,10 +333,11 @@ ErrorOr<RefPtr<UnixSocket>> UnixSocket::accept(bool nonblocking)
         return Error(EOPNOTSUPP);
     if (m_state != State::Listening)
         return Error(EINVAL);
+    BlockingWait waiting(nonblocking, m_receive_timeout);
     while (m_accept_queue.is_empty()) {
-        if (nonblocking)
+        if (waiting.gives_up())
             return Error(EAGAIN);
-        if (m_receive_wait.wait() == sched::WakeReason::Interrupted)
+        if (waiting.wait(m_receive_wait) == sched::WakeReason::Interrupted)
             return Error(EINTR);
         if (m_state != State::Listening)
             return Error(EINVAL);
@@ -331,16 +360,18 @@ ErrorOr<void> UnixSocket::connect(RefPtr<UnixSocket> target, bool nonblocking)
         m_poll_queue.notify(0);
         return {};
     }
-    // unix_stream_connect() looks at the listener before at the connecting socket.
+    // unix_stream_connect() looks at the listener before at the connecting socket, and waits
+    // for room in its backlog as long as SO_SNDTIMEO allows.
+    BlockingWait waiting(nonblocking, m_send_timeout);
     for (;;) {
         if (target->m_released || target->m_state != State::Listening)
             return Error(ECONNREFUSED);
         // unix_recvq_full(): the backlog counts connections beyond the first.
         if (target->m_accept_queue.size() <= size_t(target->m_backlog))
             break;
-        if (nonblocking)
+        if (waiting.gives_up())
             return Error(EAGAIN);
-        if (target->m_room_wait.wait() == sched::WakeReason::Interrupted)
+        if (waiting.wait(target->m_room_wait) == sched::WakeReason::Interrupted)
             return Error(EINTR);
     }
     if (m_state == State::Connected)
@@ -405,9 +436,10 @@ ErrorOr<size_t> UnixSocket::send(IoVector& data, SendOptions& options, bool nonb
     // Out-of-band data (MSG_OOB) is not provided: Linux without CONFIG_AF_UNIX_OOB.
     if (options.flags & msg_oob)
         return Error(EOPNOTSUPP);
+    BlockingWait waiting(nonblocking, m_send_timeout);
     if (m_type == sock_stream)
-        return send_stream(data, options, nonblocking);
-    return send_datagram(data, options, nonblocking);
+        return send_stream(data, options, waiting);
+    return send_datagram(data, options, waiting);
 }
 
 ErrorOr<OwnPtr<SocketMessage>> UnixSocket::make_message(IoVector& data, size_t offset, size_t length, SendOptions& options, bool with_descriptors)
@@ -429,6 +461,8 @@ ErrorOr<OwnPtr<SocketMessage>> UnixSocket::make_message(IoVector& data, size_t o
 // The message joins this socket's queue: readers wake.
 void UnixSocket::deliver(OwnPtr<SocketMessage> message)
 {
+    if (m_timestamps && m_type != sock_stream)
+        message->timestamp = plat::realtime_nanoseconds();
     if (message->sender)
         message->sender->m_in_flight += message->charge;
     m_receive_queue.append(std::move(message));
@@ -440,7 +474,7 @@ void UnixSocket::deliver(OwnPtr<SocketMessage> message)
 // sender's unread messages fill its buffer. A closed or shut-down reader is EPIPE with SIGPIPE
 // (unless MSG_NOSIGNAL) when nothing went yet; otherwise what went is returned, as for an
 // interrupted or non-blocking write. Descriptors go with the first piece.
-ErrorOr<size_t> UnixSocket::send_stream(IoVector& data, SendOptions& options, bool nonblocking)
+ErrorOr<size_t> UnixSocket::send_stream(IoVector& data, SendOptions& options, BlockingWait& waiting)
 {
     if (options.destination)
         return Error(m_state == State::Connected ? EISCONN : EOPNOTSUPP);
@@ -463,9 +497,9 @@ ErrorOr<size_t> UnixSocket::send_stream(IoVector& data, SendOptions& options, bo
         if (peer.m_released || (peer.m_shutdown & receive_shutdown) || (m_shutdown & send_shutdown))
             return broken_pipe();
         if (m_in_flight >= m_send_buffer) {
-            if (nonblocking)
+            if (waiting.gives_up())
                 return sent ? ErrorOr<size_t>(sent) : ErrorOr<size_t>(Error(EAGAIN));
-            if (m_send_wait.wait() == sched::WakeReason::Interrupted)
+            if (waiting.wait(m_send_wait) == sched::WakeReason::Interrupted)
                 return sent ? ErrorOr<size_t>(sent) : ErrorOr<size_t>(Error(EINTR));
             continue;
         }
@@ -486,7 +520,7 @@ ErrorOr<size_t> UnixSocket::send_stream(IoVector& data, SendOptions& options, bo
 // seqpacket always needs its connection and ignores an address); a datagram peer that was
 // closed is ECONNREFUSED once, then forgotten. A receiver not connected back to us takes at
 // most max_datagram_queue waiting datagrams.
-ErrorOr<size_t> UnixSocket::send_datagram(IoVector& data, SendOptions& options, bool nonblocking)
+ErrorOr<size_t> UnixSocket::send_datagram(IoVector& data, SendOptions& options, BlockingWait& waiting)
 {
     size_t total = data.size();
     if (m_type == sock_seqpacket) {
@@ -520,10 +554,10 @@ ErrorOr<size_t> UnixSocket::send_datagram(IoVector& data, SendOptions& options, 
             && target->m_receive_queue.count() > max_datagram_queue;
         if (!own_buffer_full && !receiver_full)
             break;
-        if (nonblocking)
+        if (waiting.gives_up())
             return Error(EAGAIN);
         auto& queue = own_buffer_full ? m_send_wait : target->m_room_wait;
-        if (queue.wait() == sched::WakeReason::Interrupted)
+        if (waiting.wait(queue) == sched::WakeReason::Interrupted)
             return Error(EINTR);
         if (m_shutdown & send_shutdown)
             return Error(EPIPE);
@@ -542,9 +576,10 @@ ErrorOr<ReceivedMessage> UnixSocket::receive(IoVector& data, int flags, bool non
         nonblocking = true;
     if (flags & msg_oob)
         return Error(EOPNOTSUPP);
+    BlockingWait waiting(nonblocking, m_receive_timeout);
     if (m_type == sock_stream)
-        return receive_stream(data, flags, nonblocking);
-    return receive_datagram(data, flags, nonblocking);
+        return receive_stream(data, flags, waiting);
+    return receive_datagram(data, flags, waiting);
 }
 
 void UnixSocket::take_credentials(ReceivedMessage& received, SocketMessage const& message) const
@@ -562,12 +597,12 @@ static ErrorOr<void> duplicate_descriptors(Vector<RefPtr<fs::OpenFileDescription
     return {};
 }
 
-// unix_stream_read_generic(): what is there, at least a byte (all that was asked with
-// MSG_WAITALL), across messages; it stops after a message that carried descriptors, and,
+// unix_stream_read_generic(): what is there, at least SO_RCVLOWAT bytes (a byte by default, all
+// that was asked with MSG_WAITALL), across messages; it stops after a message that carried descriptors, and,
 // with SO_PASSCRED, where the credentials change. With nothing queued: the pending error
 // (ECONNRESET after a peer closed with data unread), end of file once the reading side is
 // shut down, EAGAIN, or a wait. An unconnected or listening stream is EINVAL.
-ErrorOr<ReceivedMessage> UnixSocket::receive_stream(IoVector& data, int flags, bool nonblocking)
+ErrorOr<ReceivedMessage> UnixSocket::receive_stream(IoVector& data, int flags, BlockingWait& waiting)
 {
     if (m_state != State::Connected)
         return Error(EINVAL);
@@ -576,7 +611,10 @@ ErrorOr<ReceivedMessage> UnixSocket::receive_stream(IoVector& data, int flags, b
     if (size == 0)
         return received;
     bool peek = flags & msg_peek;
-    size_t target = (flags & msg_waitall) ? size : 1;
+    // sock_rcvlowat().
+    size_t target = (flags & msg_waitall) ? size : std::min(size_t(m_receive_low_water), size);
+    if (!target)
+        target = 1;
     size_t copied = 0;
     size_t consumed = 0;
     SocketMessage* message = nullptr;
@@ -602,9 +640,9 @@ ErrorOr<ReceivedMessage> UnixSocket::receive_stream(IoVector& data, int flags, b
                 return finish();
             if (copied && peek)
                 return finish();
-            if (nonblocking)
+            if (waiting.gives_up())
                 return copied ? finish() : ErrorOr<ReceivedMessage>(Error(EAGAIN));
-            if (m_receive_wait.wait() == sched::WakeReason::Interrupted)
+            if (waiting.wait(m_receive_wait) == sched::WakeReason::Interrupted)
                 return copied ? finish() : ErrorOr<ReceivedMessage>(Error(EINTR));
             message = nullptr;
             continue;
@@ -662,7 +700,7 @@ ErrorOr<ReceivedMessage> UnixSocket::receive_stream(IoVector& data, int flags, b
 // in the flags; with MSG_TRUNC asked, the return is its whole length). With nothing queued:
 // end of file once shut down for reading (a seqpacket whose peer closed), EAGAIN, or a wait.
 // An unconnected seqpacket is ENOTCONN.
-ErrorOr<ReceivedMessage> UnixSocket::receive_datagram(IoVector& data, int flags, bool nonblocking)
+ErrorOr<ReceivedMessage> UnixSocket::receive_datagram(IoVector& data, int flags, BlockingWait& waiting)
 {
     if (m_type == sock_seqpacket && m_state != State::Connected)
         return Error(ENOTCONN);
@@ -673,9 +711,9 @@ ErrorOr<ReceivedMessage> UnixSocket::receive_datagram(IoVector& data, int flags,
             return Error(take_error());
         if (m_shutdown & receive_shutdown)
             return received;
-        if (nonblocking)
+        if (waiting.gives_up())
             return Error(EAGAIN);
-        if (m_receive_wait.wait() == sched::WakeReason::Interrupted)
+        if (waiting.wait(m_receive_wait) == sched::WakeReason::Interrupted)
             return Error(EINTR);
     }
     auto* message = m_receive_queue.first();
@@ -688,6 +726,14 @@ ErrorOr<ReceivedMessage> UnixSocket::receive_datagram(IoVector& data, int flags,
     received.truncated = chunk < length;
     received.source = message->source;
     take_credentials(received, *message);
+    // __sock_recv_timestamp(): a message sent before timestamps were asked for is stamped now.
+    if (m_timestamps) {
+        received.timestamp = message->timestamp ? message->timestamp : plat::realtime_nanoseconds();
+        if (m_timestamps_nanoseconds)
+            received.timestamp_type = m_timestamps_new ? so_timestampns_new : so_timestampns_old;
+        else
+            received.timestamp_type = m_timestamps_new ? so_timestamp_new : so_timestamp_old;
+    }
     if (peek) {
         TRY(duplicate_descriptors(received.descriptors, message->descriptors));
         return received;
@@ -739,10 +785,50 @@ void UnixSocket::set_receive_buffer_size(uint64_t requested, bool force)
     m_receive_buffer = std::max<size_t>(size_t(value) * 2, minimum_receive_buffer);
 }
 
+// sock_set_timestamp(): SO_TIMESTAMP and SO_TIMESTAMPNS, in the old or new numbering (the same
+// layouts on x86_64, different control message types); turning either off turns off both.
+void UnixSocket::set_timestamps(int type, bool on)
+{
+    if (!on) {
+        m_timestamps = m_timestamps_nanoseconds = false;
+        return;
+    }
+    m_timestamps_new = type == so_timestamp_new || type == so_timestampns_new;
+    m_timestamps_nanoseconds = type == so_timestampns_old || type == so_timestampns_new;
+    m_timestamps = true;
+}
+
+bool UnixSocket::timestamp_option(int type) const
+{
+    switch (type) {
+    case so_timestamp_old:
+        return m_timestamps && !m_timestamps_new && !m_timestamps_nanoseconds;
+    case so_timestampns_old:
+        return m_timestamps_nanoseconds && !m_timestamps_new;
+    case so_timestamp_new:
+        return m_timestamps && m_timestamps_new && !m_timestamps_nanoseconds;
+    case so_timestampns_new:
+        return m_timestamps_nanoseconds && m_timestamps_new;
+    default:
+        return false;
+    }
+}
+
+uint64_t UnixSocket::cookie()
+{
+    if (!m_stored.cookie)
+        m_stored.cookie = ++s_last_cookie;
+    return m_stored.cookie;
+}
+
 // --- Inode operations -----------------------------------------------------------------------
 
+// sock_read_iter(): reading nothing returns 0 at once ("Match SYS5 behaviour"), taking no
+// datagram, where recv(2) of nothing takes one.
 ErrorOr<size_t> UnixSocket::read(fs::OpenFileDescription& description, uint64_t, fs::IoBuffer& buffer)
 {
+    if (buffer.size() == 0)
+        return 0;
     auto vector = TRY(IoVector::single(buffer));
     auto received = TRY(receive(vector, 0, description.is_nonblocking()));
     return received.length;
@@ -751,6 +837,26 @@ ErrorOr<size_t> UnixSocket::read(fs::OpenFileDescription& description, uint64_t,
 ErrorOr<size_t> UnixSocket::write(fs::OpenFileDescription& description, uint64_t, fs::IoBuffer& buffer)
 {
     auto vector = TRY(IoVector::single(buffer));
+    SendOptions options;
+    return send(vector, options, description.is_nonblocking());
+}
+
+ErrorOr<size_t> UnixSocket::read_vectors(fs::OpenFileDescription& description, std::span<fs::IoBuffer const> buffers)
+{
+    IoVector vector;
+    for (auto const& buffer : buffers)
+        TRY(vector.append(buffer));
+    if (vector.size() == 0)
+        return 0;
+    auto received = TRY(receive(vector, 0, description.is_nonblocking()));
+    return received.length;
+}
+
+ErrorOr<size_t> UnixSocket::write_vectors(fs::OpenFileDescription& description, std::span<fs::IoBuffer const> buffers)
+{
+    IoVector vector;
+    for (auto const& buffer : buffers)
+        TRY(vector.append(buffer));
     SendOptions options;
     return send(vector, options, description.is_nonblocking());
 }
@@ -809,8 +915,13 @@ bool UnixSocket::can_write(fs::OpenFileDescription const& description) const
     return poll_events(description) & (fs::poll_out | fs::poll_err);
 }
 
+// Only socket(2), socketpair(2) and accept(2) make a socket's descriptions; opening it through
+// /proc/PID/fd/N is ENXIO, as Linux's sock_no_open() answers (O_PATH still works, as it never
+// opens the file).
 ErrorOr<void> UnixSocket::did_open(fs::OpenFileDescription&)
 {
+    if (!m_opening || m_released)
+        return Error(ENXIO);
     ++m_descriptions;
     return {};
 }

@@ -2,6 +2,7 @@
 
 #include <fs/io_buffer.h>
 #include <fs/open_file_description.h>
+#include <lib/vector.h>
 
 #include "support.h"
 
@@ -41,6 +42,31 @@ ErrorOr<long> transfer_single(int fd, uintptr_t address, size_t length, Directio
     return long(TRY(transfer(*description, direction, buffer, positioned ? position : -1)));
 }
 
+// readv(2)/writev(2) of a file that takes all the buffers in one transfer (a socket: Linux's
+// sock_read_iter() and sock_write_iter()). import_iovec() checks every buffer first (EFAULT),
+// and the total is capped at MAX_RW_COUNT. Nothing to move returns 0 without calling the file
+// (do_iter_readv_writev()), so an empty writev(2) sends no empty datagram, unlike write(2).
+ErrorOr<long> transfer_whole_vector(OpenFileDescription& description, uintptr_t vector_address, int count, Direction direction, size_t remaining)
+{
+    if (!remaining)
+        return 0;
+    Vector<IoBuffer> buffers;
+    TRY(buffers.try_ensure_capacity(size_t(count)));
+    for (int index = 0; index < count && remaining; ++index) {
+        auto vector = TRY(UserPtr<IoVector>(vector_address).offset(size_t(index)).read());
+        size_t length = std::min<uint64_t>(vector.length, remaining);
+        if (!lib::is_user_range(vector.base, length))
+            return Error(EFAULT);
+        if (length)
+            MUST(buffers.try_append(IoBuffer::user(vector.base, length)));
+        remaining -= length;
+    }
+    std::span<IoBuffer const> span(buffers.data(), buffers.size());
+    if (direction == Direction::Read)
+        return long(TRY(description.inode().read_vectors(description, span)));
+    return long(TRY(description.inode().write_vectors(description, span)));
+}
+
 // readv(2)/writev(2) and their positioned forms: the vectors in order, stopping at the first
 // short transfer; an error after some bytes moved reports those bytes instead.
 ErrorOr<long> transfer_vector(int fd, uintptr_t vector_address, int count, Direction direction, int64_t position, bool positioned)
@@ -66,6 +92,8 @@ ErrorOr<long> transfer_vector(int fd, uintptr_t vector_address, int count, Direc
         }
     }
     size_t remaining = std::min(total_requested, max_transfer_size);
+    if (!positioned && description->inode().transfers_whole_vectors())
+        return transfer_whole_vector(*description, vector_address, count, direction, remaining);
     size_t done = 0;
     for (int start = 0; start < count && remaining; start += 64) {
         int batch = std::min(count - start, 64);

@@ -1,7 +1,9 @@
 // sendto(2), recvfrom(2), sendmsg(2), recvmsg(2): data with an address, and control messages
 // (SCM_RIGHTS, SCM_CREDENTIALS).
 #include <fs/permissions.h>
+#include <fs/poll.h>
 #include <lib/credentials.h>
+#include <plat/clock.h>
 
 #include "support.h"
 
@@ -93,9 +95,8 @@ static ErrorOr<void> parse_control(uintptr_t control, uint64_t control_size, Sen
     return {};
 }
 
-static ErrorOr<long> send_message(int fd, IoVector& data, uintptr_t address, uint64_t address_length, SendOptions& options)
+static ErrorOr<size_t> send_message(SocketHandle& handle, IoVector& data, uintptr_t address, uint64_t address_length, SendOptions& options)
 {
-    auto handle = TRY(socket_for(fd));
     if (address && address_length) {
         auto raw = TRY(copy_address_from_user(address, address_length));
         // A stream refuses an address before looking at it; a seqpacket ignores it.
@@ -106,7 +107,7 @@ static ErrorOr<long> send_message(int fd, IoVector& data, uintptr_t address, uin
             options.destination = TRY(UnixSocket::find(fs::current_fs_context(), name, sock_dgram));
         }
     }
-    return long(TRY(handle.socket->send(data, options, handle.description->is_nonblocking())));
+    return handle.socket->send(data, options, handle.description->is_nonblocking());
 }
 
 static ErrorOr<long> send_to(int fd, uintptr_t buffer, uint64_t length, int flags, uintptr_t address, uint64_t address_length)
@@ -117,22 +118,30 @@ static ErrorOr<long> send_to(int fd, uintptr_t buffer, uint64_t length, int flag
     auto data = TRY(IoVector::single(fs::IoBuffer::user(buffer, length)));
     SendOptions options;
     options.flags = flags;
-    return send_message(fd, data, address, address_length, options);
+    auto handle = TRY(socket_for(fd));
+    return long(TRY(send_message(handle, data, address, address_length, options)));
 }
 
-static ErrorOr<long> send_msg(int fd, uintptr_t header_address, int flags)
+// What one sendmsg(2) moved, and what it was asked to move (a stream may move less).
+struct SendResult {
+    size_t sent;
+    size_t requested;
+};
+
+// ___sys_sendmsg(): the socket is looked up before the header is read.
+static ErrorOr<SendResult> send_msg(SocketHandle& handle, uintptr_t header_address, int flags)
 {
     auto header = TRY(UserPtr<LinuxMessageHeader>(header_address).read());
     auto data = TRY(import_vectors(header.io_vectors, header.io_vector_count));
     SendOptions options;
     options.flags = flags;
     TRY(parse_control(header.control, header.control_length, options));
-    return send_message(fd, data, header.name, header.name_length, options);
+    size_t sent = TRY(send_message(handle, data, header.name, header.name_length, options));
+    return SendResult { sent, data.size() };
 }
 
-static ErrorOr<ReceivedMessage> receive_message(int fd, IoVector& data, int flags)
+static ErrorOr<ReceivedMessage> receive_message(SocketHandle& handle, IoVector& data, int flags)
 {
-    auto handle = TRY(socket_for(fd));
     return handle.socket->receive(data, flags, handle.description->is_nonblocking());
 }
 
@@ -154,7 +163,8 @@ static ErrorOr<long> receive_from(int fd, uintptr_t buffer, uint64_t length, int
     if (!lib::is_user_range(buffer, length))
         return Error(EFAULT);
     auto data = TRY(IoVector::single(fs::IoBuffer::user(buffer, length)));
-    auto received = TRY(receive_message(fd, data, flags));
+    auto handle = TRY(socket_for(fd));
+    auto received = TRY(receive_message(handle, data, flags));
     TRY(copy_source_to_user(received, address, length_address));
     return long(received.length);
 }
@@ -234,18 +244,27 @@ private:
     int m_flags { 0 };
 };
 
-// ___sys_recvmsg(): the sender's name, credentials (SO_PASSCRED) then descriptors as control
-// messages, and msg_namelen, msg_controllen and msg_flags written back.
-static ErrorOr<long> receive_msg(int fd, uintptr_t header_address, int flags)
+// ___sys_recvmsg(): the sender's name, the time it was sent (SO_TIMESTAMP, SO_TIMESTAMPNS),
+// credentials (SO_PASSCRED) then descriptors as control messages, and msg_namelen,
+// msg_controllen and msg_flags written back.
+static ErrorOr<long> receive_msg(SocketHandle& handle, uintptr_t header_address, int flags)
 {
     auto header = TRY(UserPtr<LinuxMessageHeader>(header_address).read());
     auto data = TRY(import_vectors(header.io_vectors, header.io_vector_count));
-    auto received = TRY(receive_message(fd, data, flags & ~msg_cmsg_cloexec));
+    auto received = TRY(receive_message(handle, data, flags & ~msg_cmsg_cloexec));
     int result_flags = received.truncated ? msg_trunc : 0;
     uintptr_t name_length_address = header_address + offsetof(LinuxMessageHeader, name_length);
     if (header.name)
         TRY(copy_source_to_user(received, header.name, name_length_address));
     ControlWriter writer(header.control, header.control_length);
+    if (received.timestamp_type) {
+        // struct timeval or struct timespec: the same 16 bytes on x86_64.
+        int64_t seconds = int64_t(received.timestamp / 1'000'000'000);
+        int64_t fraction = int64_t(received.timestamp % 1'000'000'000);
+        bool nanoseconds = received.timestamp_type == so_timestampns_old || received.timestamp_type == so_timestampns_new;
+        LinuxTimespec time { seconds, nanoseconds ? fraction : fraction / 1000 };
+        TRY(writer.put(received.timestamp_type, &time, sizeof(time)));
+    }
     if (received.has_credentials)
         TRY(writer.put(scm_credentials, &received.credentials, sizeof(received.credentials)));
     if (!received.descriptors.is_empty()) {
@@ -260,6 +279,107 @@ static ErrorOr<long> receive_msg(int fd, uintptr_t header_address, int flags)
     return long(received.length);
 }
 
+static ErrorOr<long> send_msg_call(int fd, uintptr_t header_address, int flags)
+{
+    auto handle = TRY(socket_for(fd));
+    return long(TRY(send_msg(handle, header_address, flags)).sent);
+}
+
+static ErrorOr<long> receive_msg_call(int fd, uintptr_t header_address, int flags)
+{
+    auto handle = TRY(socket_for(fd));
+    return receive_msg(handle, header_address, flags);
+}
+
+// __sys_sendmmsg(): at most UIO_MAXIOV messages, each one sendmsg(2) with its length stored in
+// msg_len; it stops at the first error or at a message not sent whole (a stream's short
+// write). An error is returned only when no message went; otherwise the count.
+static ErrorOr<long> send_mmsg(int fd, uintptr_t vector, unsigned count, int flags)
+{
+    count = std::min<unsigned>(count, max_io_vectors);
+    auto handle = TRY(socket_for(fd));
+    unsigned datagrams = 0;
+    int error = 0;
+    while (datagrams < count) {
+        uintptr_t entry = vector + size_t(datagrams) * mmsghdr_size;
+        auto sent = send_msg(handle, entry, flags);
+        if (sent.is_error()) {
+            error = sent.error().code();
+            break;
+        }
+        if (auto stored = UserPtr<uint32_t>(entry + mmsghdr_length_offset).write(uint32_t(sent.value().sent)); stored.is_error()) {
+            error = stored.error().code();
+            break;
+        }
+        ++datagrams;
+        if (sent.value().sent < sent.value().requested)
+            break;
+    }
+    if (datagrams || !error)
+        return long(datagrams);
+    return Error(error);
+}
+
+// do_recvmmsg(): at most UIO_MAXIOV messages, each one recvmsg(2) with its length stored in
+// msg_len. A pending socket error (SO_ERROR) fails the call first. MSG_WAITFORONE makes every
+// receive after the first non-blocking. The timeout is only looked at after each message (so
+// a receive still waits for its message, as Linux's does: recvmmsg(2), BUGS), and what is left
+// of it is written back when messages came. An error after some messages returns the count
+// and keeps the error for SO_ERROR (EAGAIN excepted). MSG_CMSG_COMPAT is EINVAL; an invalid
+// timeout EINVAL.
+static ErrorOr<long> receive_mmsg(int fd, uintptr_t vector, unsigned count, int flags, uintptr_t timeout_address)
+{
+    if (flags & msg_cmsg_compat)
+        return Error(EINVAL);
+    fs::PollDeadline deadline = fs::PollDeadline::never();
+    LinuxTimespec left {};
+    if (timeout_address) {
+        left = TRY(UserPtr<LinuxTimespec>(timeout_address).read());
+        if (left.seconds < 0 || left.nanoseconds < 0 || left.nanoseconds >= 1'000'000'000)
+            return Error(EINVAL);
+        if (uint64_t(left.seconds) < UINT64_MAX / 4 / 1'000'000'000)
+            deadline = fs::PollDeadline::after(uint64_t(left.seconds) * 1'000'000'000 + uint64_t(left.nanoseconds));
+        if (deadline.is_immediate())
+            deadline = fs::PollDeadline::at(plat::monotonic_nanoseconds());
+    }
+    count = std::min<unsigned>(count, max_io_vectors);
+    auto handle = TRY(socket_for(fd));
+    if (int error = handle.socket->take_error())
+        return Error(error);
+    unsigned datagrams = 0;
+    int error = 0;
+    while (datagrams < count) {
+        uintptr_t entry = vector + size_t(datagrams) * mmsghdr_size;
+        auto received = receive_msg(handle, entry, flags & ~msg_waitforone);
+        if (received.is_error()) {
+            error = received.error().code();
+            break;
+        }
+        if (auto stored = UserPtr<uint32_t>(entry + mmsghdr_length_offset).write(uint32_t(received.value())); stored.is_error()) {
+            error = stored.error().code();
+            break;
+        }
+        ++datagrams;
+        if (flags & msg_waitforone)
+            flags |= msg_dontwait;
+        if (timeout_address && deadline.has_deadline) {
+            uint64_t remaining = deadline.remaining();
+            left = { int64_t(remaining / 1'000'000'000), int64_t(remaining % 1'000'000'000) };
+            if (!remaining)
+                break;
+        }
+    }
+    if (!error || datagrams == 0) {
+        if (error)
+            return Error(error);
+    } else if (error != EAGAIN) {
+        handle.socket->set_error(error);
+    }
+    if (datagrams && timeout_address)
+        TRY(UserPtr<LinuxTimespec>(timeout_address).write(left));
+    return long(datagrams);
+}
+
 }
 
 using namespace net::syscalls;
@@ -267,5 +387,7 @@ using namespace net::syscalls;
 // sendto(2) (send(2) is sendto without an address in musl and glibc), recvfrom(2).
 SYSCALL_HANDLER(sendto) { return send_to(args.as_int(0), args[1], args[2], args.as_int(3), args[4], uint32_t(args[5])); }
 SYSCALL_HANDLER(recvfrom) { return receive_from(args.as_int(0), args[1], args[2], args.as_int(3), args[4], args[5]); }
-SYSCALL_HANDLER(sendmsg) { return send_msg(args.as_int(0), args[1], args.as_int(2)); }
-SYSCALL_HANDLER(recvmsg) { return receive_msg(args.as_int(0), args[1], args.as_int(2)); }
+SYSCALL_HANDLER(sendmsg) { return send_msg_call(args.as_int(0), args[1], args.as_int(2)); }
+SYSCALL_HANDLER(recvmsg) { return receive_msg_call(args.as_int(0), args[1], args.as_int(2)); }
+SYSCALL_HANDLER(sendmmsg) { return send_mmsg(args.as_int(0), args[1], unsigned(args[2]), args.as_int(3)); }
+SYSCALL_HANDLER(recvmmsg) { return receive_mmsg(args.as_int(0), args[1], unsigned(args[2]), args.as_int(3), args[4]); }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include <fs/abi.h>
 #include <fs/io_buffer.h>
@@ -113,6 +114,12 @@ public:
     // Where the readiness of a file that changes (pipes, terminals, epoll instances) is
     // announced; null for files that are always ready, which epoll refuses (EPERM).
     virtual PollQueue* poll_queue() { return nullptr; }
+    // readv(2) and writev(2) of files that must see all of a call's buffers at once, as a
+    // socket scatters one datagram over them and gathers one from them (Linux's read_iter and
+    // write_iter); other files take the buffers one by one through read() and write().
+    virtual bool transfers_whole_vectors() const { return false; }
+    virtual ErrorOr<size_t> read_vectors(OpenFileDescription&, std::span<IoBuffer const>) { return Error(EINVAL); }
+    virtual ErrorOr<size_t> write_vectors(OpenFileDescription&, std::span<IoBuffer const>) { return Error(EINVAL); }
     // Called when a description of this inode is created and when its last reference goes
     // (pipes count their readers and writers here).
     virtual ErrorOr<void> did_open(OpenFileDescription&) { return {}; }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <utility>
 
@@ -58,6 +59,9 @@ struct SocketMessage {
     UnixAddress source;
     RefPtr<UnixSocket> sender;
     size_t charge { 0 };
+    // Wall-clock time it was sent, in nanoseconds, when the receiver asked for timestamps
+    // (SO_TIMESTAMP, SO_TIMESTAMPNS); 0 otherwise.
+    uint64_t timestamp { 0 };
 
     size_t unread() const { return data.size() - offset; }
 };
@@ -114,6 +118,65 @@ struct ReceivedMessage {
     bool has_credentials { false };
     SocketCredentials credentials {};
     UnixAddress source;
+    // SCM_TIMESTAMP or SCM_TIMESTAMPNS (the control message type, 0 for none) and the time.
+    int timestamp_type { 0 };
+    uint64_t timestamp { 0 };
+};
+
+// Linux's HZ as Debian builds it (250): socket timeouts and SO_LINGER are kept in its ticks,
+// so that getsockopt(2) reads back the rounded values Linux reads back.
+constexpr uint64_t ticks_per_second = 250;
+constexpr uint64_t nanoseconds_per_tick = 1'000'000'000 / ticks_per_second;
+// MAX_SCHEDULE_TIMEOUT: a timeout that never runs out.
+constexpr uint64_t no_timeout = uint64_t(INT64_MAX);
+
+// How long a call that may block waits (sock_rcvtimeo() and sock_sndtimeo()): not at all
+// (O_NONBLOCK, MSG_DONTWAIT, or a timeout of 0 ticks), for ever, or until SO_RCVTIMEO or
+// SO_SNDTIMEO runs out, after which the call gives up with EAGAIN, or with what it moved.
+class BlockingWait {
+public:
+    BlockingWait(bool nonblocking, uint64_t timeout_ticks);
+    // Whether the caller must give up instead of waiting.
+    bool gives_up() const { return m_gives_up; }
+    // Waits on `queue` until woken, interrupted or the deadline; afterwards gives_up() says
+    // whether the deadline passed.
+    sched::WakeReason wait(sched::WaitQueue& queue);
+
+private:
+    bool m_gives_up { false };
+    // Monotonic nanoseconds, 0 for none.
+    uint64_t m_deadline { 0 };
+};
+
+// SOL_SOCKET options that Linux keeps on every socket but that change nothing for AF_UNIX
+// here (there is no route, device, checksum, mark or busy polling): stored so that
+// getsockopt(2) reads back what setsockopt(2) set, as Linux's sock_setsockopt() does.
+struct StoredSocketOptions {
+    bool debug { false };
+    bool dont_route { false };
+    bool broadcast { false };
+    bool keep_alive { false };
+    bool oob_inline { false };
+    bool no_check { false };
+    bool pass_security { false };
+    bool select_error_queue { false };
+    bool receive_queue_overflow { false };
+    bool wifi_status { false };
+    bool no_fcs { false };
+    bool receive_mark { false };
+    bool prefer_busy_poll { false };
+    // SO_LINGER: nothing lingers on close, since an AF_UNIX close never waits.
+    bool linger { false };
+    uint64_t linger_ticks { 0 };
+    int priority { 0 };
+    uint32_t mark { 0 };
+    int busy_poll { 0 };
+    int incoming_cpu { -1 };
+    int bound_interface { 0 };
+    // SOCK_SNDBUF_LOCK and SOCK_RCVBUF_LOCK (SO_BUF_LOCK; set by SO_SNDBUF and SO_RCVBUF).
+    unsigned buffer_locks { 0 };
+    // SO_COOKIE: given out on first use.
+    uint64_t cookie { 0 };
 };
 
 // An AF_UNIX socket (Linux's net/unix/af_unix.c): an inode of sockfs whose descriptions are
@@ -193,6 +256,8 @@ public:
 
     // Socket options (SOL_SOCKET).
     int take_error() { return std::exchange(m_error, 0); }
+    // recvmmsg(2) keeps an error that came after some messages for the next call.
+    void set_error(int error) { m_error = error; }
     size_t send_buffer_size() const { return m_send_buffer; }
     size_t receive_buffer_size() const { return m_receive_buffer; }
     // SO_SNDBUF and SO_RCVBUF: doubled, as Linux does for its bookkeeping, within the limits.
@@ -202,12 +267,31 @@ public:
     void set_passes_credentials(bool value) { m_pass_credentials = value; }
     bool reuses_address() const { return m_reuse_address; }
     void set_reuses_address(bool value) { m_reuse_address = value; }
+    // SO_RCVTIMEO and SO_SNDTIMEO in ticks: no_timeout waits for ever, 0 not at all.
+    uint64_t receive_timeout() const { return m_receive_timeout; }
+    uint64_t send_timeout() const { return m_send_timeout; }
+    void set_receive_timeout(uint64_t ticks) { m_receive_timeout = ticks; }
+    void set_send_timeout(uint64_t ticks) { m_send_timeout = ticks; }
+    // SO_RCVLOWAT: the bytes a stream read waits for (at least 1).
+    int receive_low_water() const { return m_receive_low_water; }
+    void set_receive_low_water(int value) { m_receive_low_water = value; }
+    // SO_TIMESTAMP and SO_TIMESTAMPNS (old or new numbering): datagrams and seqpacket records
+    // are received with the time they were sent. `type` is the option; off for all.
+    void set_timestamps(int type, bool on);
+    bool timestamp_option(int type) const;
+    StoredSocketOptions& stored_options() { return m_stored; }
+    // SO_COOKIE: a number no other socket has, never 0.
+    uint64_t cookie();
     // SO_PEERCRED: who made the pair, connected, or listened; pid 0 and IDs -1 before that.
     SocketCredentials peer_credentials() const { return m_peer_credentials; }
 
     // Inode operations: read(2) and write(2) are receive and send without flags.
     ErrorOr<size_t> read(fs::OpenFileDescription&, uint64_t offset, fs::IoBuffer&) override;
     ErrorOr<size_t> write(fs::OpenFileDescription&, uint64_t offset, fs::IoBuffer&) override;
+    // readv(2) and writev(2): one receive or send over all the buffers.
+    bool transfers_whole_vectors() const override { return true; }
+    ErrorOr<size_t> read_vectors(fs::OpenFileDescription&, std::span<fs::IoBuffer const>) override;
+    ErrorOr<size_t> write_vectors(fs::OpenFileDescription&, std::span<fs::IoBuffer const>) override;
     ErrorOr<long> ioctl(fs::OpenFileDescription&, unsigned long request, uintptr_t argument) override;
     bool is_seekable() const override { return false; }
     bool can_read(fs::OpenFileDescription const&) const override;
@@ -225,10 +309,10 @@ private:
 
     bool is_connection_oriented() const { return m_type != sock_dgram; }
     ErrorOr<void> bind_abstract(UnixAddress const&);
-    ErrorOr<size_t> send_stream(IoVector&, SendOptions&, bool nonblocking);
-    ErrorOr<size_t> send_datagram(IoVector&, SendOptions&, bool nonblocking);
-    ErrorOr<ReceivedMessage> receive_stream(IoVector&, int flags, bool nonblocking);
-    ErrorOr<ReceivedMessage> receive_datagram(IoVector&, int flags, bool nonblocking);
+    ErrorOr<size_t> send_stream(IoVector&, SendOptions&, BlockingWait&);
+    ErrorOr<size_t> send_datagram(IoVector&, SendOptions&, BlockingWait&);
+    ErrorOr<ReceivedMessage> receive_stream(IoVector&, int flags, BlockingWait&);
+    ErrorOr<ReceivedMessage> receive_datagram(IoVector&, int flags, BlockingWait&);
     ErrorOr<OwnPtr<SocketMessage>> make_message(IoVector&, size_t offset, size_t length, SendOptions&, bool with_descriptors);
     void deliver(OwnPtr<SocketMessage>);
     void take_credentials(ReceivedMessage&, SocketMessage const&) const;
@@ -264,6 +348,17 @@ private:
     size_t m_receive_buffer { default_buffer_size };
     bool m_pass_credentials { false };
     bool m_reuse_address { false };
+    uint64_t m_receive_timeout { no_timeout };
+    uint64_t m_send_timeout { no_timeout };
+    int m_receive_low_water { 1 };
+    // SOCK_RCVTSTAMP, SOCK_RCVTSTAMPNS and SOCK_TSTAMP_NEW.
+    bool m_timestamps { false };
+    bool m_timestamps_nanoseconds { false };
+    bool m_timestamps_new { false };
+    StoredSocketOptions m_stored;
+    // Set while open() makes one of the socket's own descriptions: any other open, as of
+    // /proc/PID/fd/N, is ENXIO (Linux's sock_no_open()).
+    bool m_opening { false };
     SocketCredentials m_peer_credentials { 0, 0xffffffff, 0xffffffff };
     // Readers, and accept(2) on a listening socket.
     sched::WaitQueue m_receive_wait;
