@@ -1,6 +1,7 @@
 #include <new>
 
 #include <fs/fd_table.h>
+#include <fs/record_lock.h>
 
 namespace fs {
 
@@ -10,6 +11,20 @@ ErrorOr<RefPtr<FdTable>> FdTable::create()
     if (!pointer)
         return Error(ENOMEM);
     return RefPtr<FdTable>::adopt(pointer);
+}
+
+// The process's record locks go as the descriptions leave (exit, or a table given up).
+FdTable::~FdTable() { close_all(); }
+
+// Every close of a descriptor, even of one that another descriptor or process still shares,
+// drops the process's record locks on the file: POSIX's rule, Linux's locks_remove_posix() in
+// filp_close().
+void FdTable::release(Slot& slot)
+{
+    auto description = std::move(slot.description);
+    slot.close_on_exec = false;
+    if (description)
+        release_process_record_locks(*this, description->inode());
 }
 
 ErrorOr<void> FdTable::ensure_slots(size_t count)
@@ -56,9 +71,8 @@ ErrorOr<void> FdTable::close(int fd)
 {
     if (!is_open(fd))
         return Error(EBADF);
-    // Take the reference out first: dropping it may run an inode's close hook.
-    auto description = std::move(m_slots[size_t(fd)].description);
-    m_slots[size_t(fd)].close_on_exec = false;
+    // release() takes the reference out first: dropping it may run an inode's close hook.
+    release(m_slots[size_t(fd)]);
     return {};
 }
 
@@ -72,6 +86,8 @@ ErrorOr<void> FdTable::install(int fd, RefPtr<OpenFileDescription> description, 
     auto previous = std::move(slot.description);
     slot.description = std::move(description);
     slot.close_on_exec = close_on_exec;
+    if (previous)
+        release_process_record_locks(*this, previous->inode());
     return {};
 }
 
@@ -103,12 +119,10 @@ void FdTable::close_range(unsigned first, unsigned last, bool only_set_close_on_
         auto& slot = m_slots[fd];
         if (!slot.description)
             continue;
-        if (only_set_close_on_exec) {
+        if (only_set_close_on_exec)
             slot.close_on_exec = true;
-        } else {
-            auto description = std::move(slot.description);
-            slot.close_on_exec = false;
-        }
+        else
+            release(slot);
     }
 }
 
@@ -125,19 +139,15 @@ ErrorOr<RefPtr<FdTable>> FdTable::try_clone() const
 void FdTable::close_on_exec_all()
 {
     for (auto& slot : m_slots) {
-        if (slot.description && slot.close_on_exec) {
-            auto description = std::move(slot.description);
-            slot.close_on_exec = false;
-        }
+        if (slot.description && slot.close_on_exec)
+            release(slot);
     }
 }
 
 void FdTable::close_all()
 {
-    for (auto& slot : m_slots) {
-        auto description = std::move(slot.description);
-        slot.close_on_exec = false;
-    }
+    for (auto& slot : m_slots)
+        release(slot);
 }
 
 size_t FdTable::open_count() const

@@ -4,6 +4,7 @@
 
 #include <fs/directory.h>
 #include <fs/open_file_description.h>
+#include <fs/record_lock.h>
 
 namespace fs {
 
@@ -30,6 +31,8 @@ OpenFileDescription::~OpenFileDescription()
 {
     while (auto* watch = m_watches.take_first())
         watch->description_closing(*this);
+    // Its F_OFD_SETLK locks (Linux's locks_remove_file()).
+    release_description_record_locks(*this);
     if (!is_path_only())
         m_inode->will_close(*this);
 }

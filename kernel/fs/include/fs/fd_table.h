@@ -11,11 +11,13 @@ namespace fs {
 // A process's file descriptors: small integers naming open file descriptions, each with its
 // own close-on-exec flag. Reference counted so that threads (CLONE_FILES) can share one table;
 // fork(2) takes a copy with try_clone(), which shares the descriptions (and so their offsets).
+// The table is also the owner of the process's record locks (record_lock.h).
 class FdTable : public RefCounted<FdTable> {
 public:
     static constexpr size_t default_limit = 1024;
 
     static ErrorOr<RefPtr<FdTable>> create();
+    ~FdTable();
 
     // RLIMIT_NOFILE: descriptors are numbered below this. Lowering it does not close anything,
     // as on Linux.
@@ -53,6 +55,8 @@ private:
         RefPtr<OpenFileDescription> description;
         bool close_on_exec { false };
     };
+    // Empties the slot; the process's record locks on the file go (record_lock.h).
+    void release(Slot&);
     bool is_open(int fd) const { return fd >= 0 && size_t(fd) < m_slots.size() && m_slots[size_t(fd)].description; }
     ErrorOr<void> ensure_slots(size_t count);
 
