@@ -6,6 +6,7 @@
 #include <fs/initrd.h>
 #include <fs/open_file_description.h>
 #include <fs/permissions.h>
+#include <fs/record_lock.h>
 #include <lib/assert.h>
 #include <lib/user_memory.h>
 #include <plat/clock.h>
@@ -474,6 +475,8 @@ ProgramBreak& current_program_break() { return process::current().program_break;
 
 namespace fs {
 FdTable& current_fd_table() { return process::current().fd_table(); }
+// The ID a process-associated record lock records for F_GETLK (record_lock.h).
+int current_process_id() { return process::current().pid(); }
 FsContext& current_fs_context() { return process::current().fs_context(); }
 // The kernel's own threads (boot, init) act as root.
 lib::Credentials const* current_credentials()

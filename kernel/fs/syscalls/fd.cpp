@@ -1,6 +1,7 @@
 #include <fs/abi.h>
 #include <fs/pipe.h>
 
+#include "lock.h"
 #include "support.h"
 
 namespace fs::syscalls {
@@ -57,8 +58,15 @@ static ErrorOr<long> fcntl(int fd, int command, uint64_t argument)
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
         return pipe_size(*description, command, argument);
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        return fcntl_record_lock(fd, *description, command, argument);
     default:
-        // Record locks, leases, owners and seals are not provided.
+        // Leases, owners and seals are not provided.
         return Error(EINVAL);
     }
 }
@@ -121,7 +129,7 @@ SYSCALL_HANDLER(dup3)
 }
 
 // fcntl(2): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ,
-// F_SETPIPE_SZ; every other command is EINVAL.
+// F_SETPIPE_SZ, and the record locks (lock.cpp); every other command is EINVAL.
 SYSCALL_HANDLER(fcntl) { return fcntl(args.as_int(0), args.as_int(1), args[2]); }
 
 // close_range(2): "EINVAL ... last is less than first", unknown flags are EINVAL.

@@ -158,6 +158,22 @@
 #ifndef FD_CLOEXEC
 #define FD_CLOEXEC 1
 #endif
+// Record locks: the commands and struct flock's l_type.
+#ifndef F_GETLK
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#endif
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#endif
+#ifndef F_RDLCK
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+#endif
 
 // renameat2(2).
 #ifndef RENAME_NOREPLACE
@@ -293,6 +309,17 @@ struct LinuxStatx {
 static_assert(sizeof(LinuxStatx) == 256);
 static_assert(offsetof(LinuxStatx, stx_atime) == 64);
 static_assert(offsetof(LinuxStatx, stx_rdev_major) == 128);
+
+// struct flock of x86_64 (struct flock64 is the same).
+struct LinuxFlock {
+    int16_t l_type;
+    int16_t l_whence;
+    int64_t l_start;
+    int64_t l_len;
+    int32_t l_pid;
+};
+static_assert(sizeof(LinuxFlock) == 32);
+static_assert(offsetof(LinuxFlock, l_pid) == 24);
 
 // struct statfs of x86_64 (include/uapi/asm-generic/statfs.h with 64-bit longs).
 struct LinuxStatfs {
