@@ -20,9 +20,9 @@ public:
     }
 };
 
-constexpr size_t kind_count = 4;
+constexpr size_t kind_count = 5;
 // The device minor of each kind's instance, in AnonymousInodeKind order.
-constexpr uint32_t device_minors[kind_count] = { 13, 15, 16, 17 };
+constexpr uint32_t device_minors[kind_count] = { 13, 15, 16, 17, 18 };
 
 alignas(AnonymousInodeFileSystem) unsigned char s_storage[kind_count][sizeof(AnonymousInodeFileSystem)];
 AnonymousInodeFileSystem* s_file_systems[kind_count];

@@ -1,5 +1,6 @@
 #include <cstring>
 
+#include <fs/fsnotify.h>
 #include <fs/inode.h>
 #include <lib/format.h>
 #include <plat/clock.h>
@@ -60,6 +61,7 @@ void Inode::set_permissions(uint32_t permissions)
 {
     m_mode = (m_mode & S_IFMT) | (permissions & 07777);
     touch_change_time();
+    notify_file(*this, nullptr, {}, in_attrib);
 }
 
 // chown(2): "When the owner or group of an executable file is changed by an unprivileged user,
@@ -75,6 +77,7 @@ void Inode::set_owner(uint32_t uid, uint32_t gid)
             m_mode &= ~uint32_t(S_ISGID);
     }
     touch_change_time();
+    notify_file(*this, nullptr, {}, in_attrib);
 }
 
 void Inode::fill_stat(LinuxStat& stat) const

@@ -3,6 +3,7 @@
 #include <new>
 
 #include <fs/directory.h>
+#include <fs/fsnotify.h>
 #include <fs/open_file_description.h>
 #include <fs/record_lock.h>
 
@@ -33,8 +34,11 @@ OpenFileDescription::~OpenFileDescription()
         watch->description_closing(*this);
     // Its F_OFD_SETLK locks (Linux's locks_remove_file()).
     release_description_record_locks(*this);
-    if (!is_path_only())
+    if (!is_path_only()) {
+        // fsnotify_close(): after the last reference, as Linux's __fput().
+        notify_description(*this, is_writable() ? in_close_write : in_close_nowrite);
         m_inode->will_close(*this);
+    }
 }
 
 ErrorOr<size_t> OpenFileDescription::read(IoBuffer& buffer)
@@ -44,6 +48,8 @@ ErrorOr<size_t> OpenFileDescription::read(IoBuffer& buffer)
     size_t count = TRY(m_inode->read(*this, m_offset, buffer));
     if (m_inode->is_seekable())
         m_offset += count;
+    if (count)
+        notify_description(*this, in_access);
     return count;
 }
 
@@ -56,6 +62,8 @@ ErrorOr<size_t> OpenFileDescription::write(IoBuffer& buffer)
     size_t count = TRY(m_inode->write(*this, m_offset, buffer));
     if (m_inode->is_seekable())
         m_offset += count;
+    if (count)
+        notify_description(*this, in_modify);
     return count;
 }
 
@@ -67,7 +75,10 @@ ErrorOr<size_t> OpenFileDescription::pread(uint64_t offset, IoBuffer& buffer)
         return Error(ESPIPE);
     if (int64_t(offset) < 0)
         return Error(EINVAL);
-    return m_inode->read(*this, offset, buffer);
+    size_t count = TRY(m_inode->read(*this, offset, buffer));
+    if (count)
+        notify_description(*this, in_access);
+    return count;
 }
 
 // pwrite(2), BUGS: "POSIX requires that opening a file with the O_APPEND flag should have no
@@ -84,7 +95,10 @@ ErrorOr<size_t> OpenFileDescription::pwrite(uint64_t offset, IoBuffer& buffer)
         return Error(EINVAL);
     if (is_append())
         offset = m_inode->size();
-    return m_inode->write(*this, offset, buffer);
+    size_t count = TRY(m_inode->write(*this, offset, buffer));
+    if (count)
+        notify_description(*this, in_modify);
+    return count;
 }
 
 ErrorOr<uint64_t> OpenFileDescription::seek(int64_t offset, int whence)

@@ -1,5 +1,6 @@
 #include <new>
 
+#include <fs/fsnotify.h>
 #include <fs/pipe.h>
 #include <fs/vfs.h>
 
@@ -111,6 +112,7 @@ ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const& context, Inode& base,
 
     PathWalker walker(context);
     bool created = false;
+    bool truncated = false;
     auto inode = TRY(open_target(walker, base, path, flags, mode, created));
 
     if ((flags & O_CREAT) && inode->is_directory())
@@ -133,9 +135,12 @@ ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const& context, Inode& base,
             TRY(inode->check_access_override(access));
         else
             TRY(check_permission(*inode, access, walker.identity()));
-        // Linux truncates on O_TRUNC even with O_RDONLY ("unspecified" in POSIX).
-        if ((flags & O_TRUNC) && inode->is_regular_file())
+        // Linux truncates on O_TRUNC even with O_RDONLY ("unspecified" in POSIX); a file
+        // this call created is not truncated (nor reported as modified).
+        if ((flags & O_TRUNC) && inode->is_regular_file() && !created) {
             TRY(inode->truncate(0));
+            truncated = true;
+        }
     }
 
     // Where the file lives, for /proc/PID/fd: a directory knows its own place; anything else
@@ -152,8 +157,15 @@ ErrorOr<RefPtr<OpenFileDescription>> open(FsContext const& context, Inode& base,
     // x86_64 Linux always adds O_LARGEFILE.
     int kept = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
     auto description = TRY(OpenFileDescription::create(std::move(inode), kept | linux_o_largefile));
+    if (created && walker.last_parent())
+        notify_entry(*walker.last_parent(), name.view(), in_create, description->inode());
     if (parent)
         description->set_location(std::move(parent), std::move(name));
+    // fsnotify_open(): IN_MODIFY first for O_TRUNC, as do_truncate() reports it.
+    if (truncated)
+        notify_description(*description, in_modify);
+    if (!description->is_path_only())
+        notify_description(*description, in_open);
     return description;
 }
 
@@ -165,6 +177,7 @@ ErrorOr<void> make_directory(FsContext const& context, Inode& base, std::string_
     TRY(check_may_create(*parent, walker.identity()));
     auto directory = TRY(parent->create_directory(lookup.last, mode & 01777 & ~context.umask()));
     set_creator(*directory, *parent, walker.identity());
+    notify_entry(*parent, lookup.last, in_create, *directory);
     return {};
 }
 
@@ -197,9 +210,12 @@ ErrorOr<void> make_node(FsContext const& context, Inode& base, std::string_view 
     RefPtr<Inode> node;
     switch (mode & S_IFMT) {
     case 0:
-    case S_IFREG:
-        set_creator(*TRY(parent->create_file(lookup.last, permissions)), *parent, walker.identity());
+    case S_IFREG: {
+        auto file = TRY(parent->create_file(lookup.last, permissions));
+        set_creator(*file, *parent, walker.identity());
+        notify_entry(*parent, lookup.last, in_create, *file);
         return {};
+    }
     case S_IFIFO:
         node = TRY(PipeInode::create_fifo(parent->file_system(), permissions));
         break;
@@ -217,7 +233,9 @@ ErrorOr<void> make_node(FsContext const& context, Inode& base, std::string_view 
         return Error(EINVAL);
     }
     set_creator(*node, *parent, walker.identity());
-    return parent->add_entry(lookup.last, std::move(node));
+    TRY(parent->add_entry(lookup.last, node));
+    notify_entry(*parent, lookup.last, in_create, *node);
+    return {};
 }
 
 ErrorOr<RefPtr<Inode>> make_socket_node(FsContext const& context, Inode& base, std::string_view path, uint32_t permissions)
@@ -232,6 +250,7 @@ ErrorOr<RefPtr<Inode>> make_socket_node(FsContext const& context, Inode& base, s
     auto node = RefPtr<Inode>::adopt(pointer);
     set_creator(*node, *parent, walker.identity());
     TRY(parent->add_entry(lookup.last, node));
+    notify_entry(*parent, lookup.last, in_create, *node);
     return node;
 }
 
@@ -266,7 +285,11 @@ ErrorOr<void> remove_directory(FsContext const& context, Inode& base, std::strin
         return Error(EBUSY);
     if (!static_cast<RamDirectory&>(*victim).is_empty())
         return Error(ENOTEMPTY);
-    return parent->remove_entry(lookup.last);
+    TRY(parent->remove_entry(lookup.last));
+    // d_delete_notify(): the directory's own watches end before its parent hears of it.
+    notify_name_removed(*victim);
+    notify_entry(*parent, lookup.last, in_delete, *victim);
+    return {};
 }
 
 ErrorOr<void> unlink(FsContext const& context, Inode& base, std::string_view path)
@@ -285,7 +308,13 @@ ErrorOr<void> unlink(FsContext const& context, Inode& base, std::string_view pat
     if (lookup.trailing_slash)
         return Error(ENOTDIR);
     TRY(check_may_delete(*lookup.parent, *victim, walker.identity()));
-    return TRY(changeable(*lookup.parent))->remove_entry(lookup.last);
+    auto* parent = TRY(changeable(*lookup.parent));
+    TRY(parent->remove_entry(lookup.last));
+    // vfs_unlink(): fsnotify_link_count(), then d_delete_notify().
+    notify_file(*victim, nullptr, {}, in_attrib);
+    notify_name_removed(*victim);
+    notify_entry(*parent, lookup.last, in_delete, *victim);
+    return {};
 }
 
 ErrorOr<void> make_symlink(FsContext const& context, std::string_view target, Inode& base, std::string_view path)
@@ -300,6 +329,7 @@ ErrorOr<void> make_symlink(FsContext const& context, std::string_view target, In
     TRY(check_may_create(*parent, walker.identity()));
     auto link = TRY(parent->create_symlink(lookup.last, target));
     set_creator(*link, *parent, walker.identity());
+    notify_entry(*parent, lookup.last, in_create, *link);
     return {};
 }
 
@@ -321,6 +351,9 @@ ErrorOr<void> make_link(FsContext const& context, Inode& old_base, std::string_v
         return Error(ENOENT);
     TRY(parent->add_entry(lookup.last, old_inode));
     old_inode->touch_change_time();
+    // fsnotify_link(): IN_ATTRIB for the link count, IN_CREATE for the new name.
+    notify_file(*old_inode, nullptr, {}, in_attrib);
+    notify_entry(*parent, lookup.last, in_create, *old_inode);
     return {};
 }
 
@@ -409,6 +442,16 @@ ErrorOr<void> rename(FsContext const& context, Inode& old_base, std::string_view
         TRY(new_parent->add_entry(new_lookup.last, source));
     MUST(old_parent->remove_entry(old_lookup.last, true));
     source->touch_change_time();
+    // fsnotify_move(): both names with one cookie, the replaced file's link count, the moved
+    // file itself; the replaced file's watches end when it has no name left.
+    uint32_t cookie = next_move_cookie();
+    notify_entry(*old_parent, old_lookup.last, in_moved_from, *source, cookie);
+    notify_entry(*new_parent, new_lookup.last, in_moved_to, *source, cookie);
+    if (target)
+        notify_file(*target, nullptr, {}, in_attrib);
+    notify_file(*source, nullptr, {}, in_move_self);
+    if (target)
+        notify_name_removed(*target);
     return {};
 }
 
@@ -434,7 +477,9 @@ ErrorOr<void> truncate_inode(Inode& inode, int64_t length)
         return Error(EISDIR);
     if (!inode.is_regular_file())
         return Error(EINVAL);
-    return inode.truncate(uint64_t(length));
+    TRY(inode.truncate(uint64_t(length)));
+    notify_file(inode, nullptr, {}, in_modify);
+    return {};
 }
 
 ErrorOr<void> change_directory(FsContext& context, RefPtr<Inode> inode)
@@ -543,6 +588,7 @@ ErrorOr<void> set_times(Inode& inode, Timespec const* times)
     if (!times) {
         inode.set_times(now, now);
         inode.touch_change_time();
+        notify_file(inode, nullptr, {}, in_attrib);
         return {};
     }
     for (int index = 0; index < 2; ++index) {
@@ -561,6 +607,11 @@ ErrorOr<void> set_times(Inode& inode, Timespec const* times)
         return {};
     inode.set_times(pick(times[0], inode.access_time()), pick(times[1], inode.modification_time()));
     inode.touch_change_time();
+    // fsnotify_change(): both times are IN_ATTRIB, the access time alone IN_ACCESS, the
+    // modification time alone IN_MODIFY.
+    bool access = times[0].nanoseconds != UTIME_OMIT;
+    bool modification = times[1].nanoseconds != UTIME_OMIT;
+    notify_file(inode, nullptr, {}, access && modification ? in_attrib : access ? in_access : in_modify);
     return {};
 }
 

@@ -12,6 +12,7 @@ enum class AnonymousInodeKind {
     EventFd,
     TimerFd,
     PidFd,
+    Inotify,
 };
 
 FileSystem& anonymous_inode_file_system(AnonymousInodeKind);

@@ -14,6 +14,7 @@ namespace fs {
 
 class OpenFileDescription;
 class PollQueue;
+class NotifyMarks;
 
 // The current time for timestamps, from the platform's real-time clock.
 Timespec current_time();
@@ -135,6 +136,10 @@ public:
     // "anon_inode:[NAME]". Kinds with a better name override it.
     virtual ErrorOr<String> anonymous_path() const;
 
+    // Who watches this inode for file system events (fs/fsnotify.h); null when nobody does.
+    NotifyMarks* notify_marks() const { return m_notify_marks; }
+    void set_notify_marks(NotifyMarks* marks) { m_notify_marks = marks; }
+
 protected:
     Inode(FileSystem&, uint32_t mode, uint64_t device_number = 0);
     // For file systems whose inode numbers follow from what the inode stands for (procfs).
@@ -153,6 +158,7 @@ protected:
     Timespec m_access_time;
     Timespec m_modification_time;
     Timespec m_change_time;
+    NotifyMarks* m_notify_marks { nullptr };
 };
 
 }
