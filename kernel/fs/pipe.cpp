@@ -123,6 +123,42 @@ ErrorOr<size_t> PipeBuffer::fill_slot(IoBuffer& buffer, size_t offset, bool pack
     return chars;
 }
 
+ErrorOr<size_t> PipeBuffer::peek(size_t skip, IoBuffer& buffer) const
+{
+    size_t done = 0;
+    for (unsigned index = m_tail; index != m_head && done < buffer.size(); ++index) {
+        Slot const& slot = slot_at(index);
+        if (skip >= slot.length) {
+            skip -= slot.length;
+            continue;
+        }
+        size_t chars = std::min<size_t>(slot.length - skip, buffer.size() - done);
+        if (auto copied = buffer.write(done, slot.page + slot.offset + skip, chars); copied.is_error())
+            return done ? ErrorOr<size_t>(done) : ErrorOr<size_t>(copied.error());
+        done += chars;
+        skip = 0;
+    }
+    return done;
+}
+
+void PipeBuffer::discard(size_t count, bool& freed)
+{
+    freed = false;
+    while (count && !is_empty()) {
+        Slot& slot = slot_at(m_tail);
+        size_t chars = std::min<size_t>(slot.length, count);
+        count -= chars;
+        slot.offset = uint16_t(slot.offset + chars);
+        slot.length = uint16_t(slot.length - chars);
+        if (slot.length == 0) {
+            give_back_page(slot.page);
+            slot = Slot {};
+            ++m_tail;
+            freed = true;
+        }
+    }
+}
+
 // pipe_resize_ring(): "If the pipe currently contains more buffers than arg, then return busy."
 ErrorOr<void> PipeBuffer::resize(unsigned slots)
 {
@@ -452,6 +488,67 @@ ErrorOr<size_t> PipeInode::set_size_in_bytes(uint64_t requested)
         m_poll_queue.notify(poll_out | poll_wrnorm);
     }
     return size;
+}
+
+ErrorOr<bool> PipeInode::wait_for_data(bool nonblocking)
+{
+    while (m_buffer.is_empty()) {
+        if (m_writers == 0)
+            return false;
+        if (nonblocking)
+            return Error(EAGAIN);
+        if (m_read_queue.wait() == sched::WakeReason::Interrupted)
+            return Error(EINTR);
+    }
+    return true;
+}
+
+ErrorOr<void> PipeInode::wait_for_space(bool nonblocking)
+{
+    for (;;) {
+        if (m_readers == 0) {
+            raise_sigpipe();
+            return Error(EPIPE);
+        }
+        if (!m_buffer.is_full())
+            return {};
+        if (nonblocking)
+            return Error(EAGAIN);
+        if (m_write_queue.wait() == sched::WakeReason::Interrupted)
+            return Error(EINTR);
+    }
+}
+
+void PipeInode::consume(size_t count)
+{
+    bool was_full = m_buffer.is_full();
+    bool freed = false;
+    m_buffer.discard(count, freed);
+    if (freed) {
+        m_write_queue.wake_all();
+        if (was_full)
+            m_poll_queue.notify(poll_out | poll_wrnorm);
+    }
+}
+
+ErrorOr<size_t> PipeInode::append(IoBuffer& buffer)
+{
+    size_t done = 0;
+    while (done < buffer.size() && !m_buffer.is_full()) {
+        auto filled = m_buffer.fill_slot(buffer, done, false);
+        if (filled.is_error()) {
+            if (!done)
+                return filled.release_error();
+            break;
+        }
+        done += filled.value();
+    }
+    if (done) {
+        m_read_queue.wake_all();
+        m_poll_queue.notify(poll_in | poll_rdnorm);
+        touch_modification_and_change_time();
+    }
+    return done;
 }
 
 ErrorOr<PipeEnds> create_pipe(int flags)

@@ -67,6 +67,11 @@ public:
     // nothing could be copied.
     ErrorOr<size_t> fill_slot(IoBuffer& buffer, size_t offset, bool packet);
 
+    // For splice(2) and tee(2): copies what is queued from `skip` bytes in, without taking
+    // it, and drops the first `count` bytes as a read would (`freed` as for read()).
+    ErrorOr<size_t> peek(size_t skip, IoBuffer& buffer) const;
+    void discard(size_t count, bool& freed);
+
     // F_SETPIPE_SZ once the size is checked: `slots` is a power of two; EBUSY when more slots
     // than that are in use.
     ErrorOr<void> resize(unsigned slots);
@@ -124,6 +129,21 @@ public:
     // fcntl(2) F_GETPIPE_SZ and F_SETPIPE_SZ (returns the new size).
     size_t size_in_bytes() const { return m_buffer.capacity(); }
     ErrorOr<size_t> set_size_in_bytes(uint64_t requested);
+
+    // splice(2), tee(2) and vmsplice(2) work on the ring with Linux's waits, outside read()
+    // and write(). wait_for_data(): ipipe_prep() and splice_from_pipe_next(), true once data
+    // is queued, false when the pipe is empty and has no writer left; EAGAIN when
+    // `nonblocking`, EINTR for a signal. wait_for_space(): wait_for_space() and opipe_prep(),
+    // SIGPIPE and EPIPE without a reader, then EAGAIN or EINTR while every slot is taken.
+    ErrorOr<bool> wait_for_data(bool nonblocking);
+    ErrorOr<void> wait_for_space(bool nonblocking);
+    // What is queued from `skip` bytes in, left in place; consume() then drops the first
+    // `count` bytes and wakes the writers.
+    ErrorOr<size_t> peek(size_t skip, IoBuffer& buffer) const { return m_buffer.peek(skip, buffer); }
+    void consume(size_t count);
+    // Fresh slots, a page each, for as much of `buffer` as fits now (no waiting, no merging
+    // with the last slot, as add_to_pipe()); wakes the readers. EFAULT when nothing copied.
+    ErrorOr<size_t> append(IoBuffer& buffer);
 
 private:
     PipeInode(FileSystem& file_system, uint32_t permissions, bool is_anonymous)
