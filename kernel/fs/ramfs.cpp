@@ -283,6 +283,13 @@ ErrorOr<void> RegularFile::truncate(uint64_t size)
     return {};
 }
 
+// Every page written (or shared) stays in memory; holes and pages past the end hold nothing.
+bool RegularFile::holds_page(uint64_t offset) const
+{
+    size_t index = size_t(offset / page_size);
+    return offset < m_size && index < m_pages.size() && m_pages[index];
+}
+
 // A page of the file for a shared mapping, allocated (zeroed) if it was never written. Pages
 // wholly past the end have nothing to share (Linux raises SIGBUS there).
 ErrorOr<uint64_t> RegularFile::shared_frame(uint64_t offset)

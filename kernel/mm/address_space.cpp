@@ -182,6 +182,18 @@ uint64_t AddressSpace::resident_bytes() const
     return total;
 }
 
+bool AddressSpace::is_page_resident(uint64_t page)
+{
+    if (auto entry = page_table_entry(page, false); !entry.is_error() && holds_frame(*entry.value()))
+        return true;
+    Region const* region = find_region(page);
+    if (!region || !region->file)
+        return false;
+    if (!region->shared && page >= region->file_end)
+        return false;
+    return region->file->holds_page(region->file_offset + (page - region->start));
+}
+
 uint64_t AddressSpace::mapped_bytes() const
 {
     uint64_t total = 0;

@@ -19,6 +19,7 @@ public:
         return m_description->read_at(offset, { static_cast<uint8_t*>(buffer), length });
     }
     ErrorOr<uint64_t> shared_frame(uint64_t offset) override { return m_description->inode().shared_frame(offset); }
+    bool holds_page(uint64_t offset) const override { return m_description->inode().holds_page(offset); }
 
 private:
     RefPtr<fs::OpenFileDescription> m_description;

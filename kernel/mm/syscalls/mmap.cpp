@@ -95,6 +95,13 @@ SYSCALL_HANDLER(mmap)
         region.file_end = address;
     }
     TRY(space().map_fixed(std::move(region)));
+    // MAP_POPULATE (and MAP_LOCKED, which Linux populates too): "Populate (prefault) page
+    // tables for a mapping". A page that cannot be filled (past the end of a shared file
+    // mapping) is left to its fault, as Linux's populate ignores such failures.
+    if (flags & (map_populate | map_locked)) {
+        for (uint64_t page = address; page < address + rounded; page += page_size)
+            (void)space().translate(page);
+    }
     return long(address);
 }
 
@@ -256,3 +263,35 @@ SYSCALL_HANDLER(mlockall)
 }
 
 SYSCALL_HANDLER(munlockall) { return 0; }
+
+// mincore(2), in the order of Linux's: "EINVAL addr is not a multiple of the page size";
+// "ENOMEM addr to addr + length contained unmapped memory" (or lies outside user space);
+// "EFAULT vec points to an invalid address". One byte per page, bit 0 set for a resident
+// page: one present in the page table, or one the mapped file holds in memory (ramfs keeps
+// every written page, as Linux's page cache would).
+SYSCALL_HANDLER(mincore)
+{
+    uint64_t start = args[0];
+    uint64_t length = args[1];
+    uint64_t vector = args[2];
+    if (start % page_size)
+        return Error(EINVAL);
+    if (!lib::is_user_range(start, length))
+        return Error(ENOMEM);
+    uint64_t pages = length / page_size + (length % page_size != 0);
+    if (!lib::is_user_range(vector, pages))
+        return Error(EFAULT);
+    uint8_t chunk[256];
+    for (uint64_t done = 0; done < pages;) {
+        uint64_t count = std::min<uint64_t>(pages - done, sizeof(chunk));
+        for (uint64_t index = 0; index < count; ++index) {
+            uint64_t page = start + (done + index) * page_size;
+            if (!space().is_range_mapped(page, page_size))
+                return Error(ENOMEM);
+            chunk[index] = space().is_page_resident(page) ? 1 : 0;
+        }
+        TRY(copy_to_user(vector + done, chunk, count));
+        done += count;
+    }
+    return 0;
+}

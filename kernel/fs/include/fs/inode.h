@@ -98,6 +98,9 @@ public:
     // of them are refused).
     virtual ErrorOr<uint64_t> shared_frame(uint64_t) { return Error(ENODEV); }
     virtual bool has_shared_frames() const { return false; }
+    // mincore(2) of a file mapping: whether the file holds the page at `offset` in memory
+    // (Linux's page cache lookup).
+    virtual bool holds_page(uint64_t) const { return false; }
     // Whether lseek(2) and pread(2) apply (ESPIPE otherwise).
     virtual bool is_seekable() const { return true; }
     // Devices whose lseek(2) succeeds without moving anything, as Linux's /dev/null does.

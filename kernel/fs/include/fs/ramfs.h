@@ -118,6 +118,7 @@ public:
     ErrorOr<void> truncate(uint64_t size) override;
     ErrorOr<uint64_t> shared_frame(uint64_t offset) override;
     bool has_shared_frames() const override { return true; }
+    bool holds_page(uint64_t offset) const override;
     // A file that was never linked (memfd_create) shows in /proc/PID/fd as "/memfd:NAME
     // (deleted)", as on Linux.
     void set_memfd_name(String name) { m_memfd_name = std::move(name); }

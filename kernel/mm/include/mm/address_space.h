@@ -24,6 +24,8 @@ public:
     virtual ErrorOr<uint64_t> shared_frame(uint64_t offset) { return Error(ENODEV); }
     // The name /proc/PID/maps shows for the mapping; empty for none.
     virtual ErrorOr<String> map_name() const { return String(); }
+    // mincore(2): whether the page at `offset` is in memory (Linux's page cache).
+    virtual bool holds_page(uint64_t) const { return false; }
 };
 
 // The pages of a MAP_SHARED|MAP_ANONYMOUS mapping, shared by every process that inherits it.
@@ -33,6 +35,11 @@ public:
     ~SharedAnonymousMemory() override;
     ErrorOr<size_t> read_at(uint64_t, void*, size_t) override { return Error(ENODEV); }
     ErrorOr<uint64_t> shared_frame(uint64_t offset) override;
+    bool holds_page(uint64_t offset) const override
+    {
+        size_t index = size_t(offset / 4096);
+        return index < m_frames.size() && m_frames[index];
+    }
 
 private:
     SharedAnonymousMemory() = default;
@@ -95,6 +102,9 @@ public:
     // Bytes of pages that hold a frame now.
     uint64_t resident_bytes() const;
     bool is_range_mapped(uint64_t start, uint64_t length) const;
+    // mincore(2): whether the mapped page at `page` is resident: present in the page table,
+    // or held in memory by the file it maps.
+    bool is_page_resident(uint64_t page);
     bool handle_fault(uint64_t address, bool is_write, bool is_execute);
 
     // The program break.
